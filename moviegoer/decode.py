@@ -1,0 +1,266 @@
+"""Decode the frames to keep from a film: one per mark k * interval.
+
+Exact mode keeps, for each mark, the first frame whose timestamp is >= the mark: exactly the frame a loop that
+reads every frame would keep. To get there it either grabs forward (decode without colour conversion) or seeks
+(FFmpeg jumps to the keyframe before the mark and decodes from there), whichever its own measurements of this
+film say is cheaper: seeking pays when marks are far apart compared with the keyframe spacing.
+
+Keyframe mode keeps the keyframe nearest each mark, with its true timestamp. The decoder skips every other
+frame, so the cost is about one decoded frame per keyframe instead of every frame.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from moviegoer.errors import VideoError
+from moviegoer.video import grab_timestamp_ms, open_video
+
+SEEK_MARGIN_FRAMES = 2  # seek this many frames before the mark, then grab forward to the exact frame
+MIN_FRAMES_TO_SEEK = 8  # closer marks are always reached by grabbing
+KEYFRAME_REORDER_WINDOW = 4
+STRATEGIES = ("auto", "grab", "seek")  # decoders may hand keyframes out slightly out of order
+
+ProgressCallback = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One kept frame: the mark it stands for, its own decoded timestamp, and its BGR pixels."""
+
+    target_ms: int
+    t_ms: float
+    image: np.ndarray
+
+
+@dataclass
+class DecodeStats:
+    """What the decoder did, for logs and benchmarks."""
+
+    grabbed: int = 0
+    seeks: int = 0
+    grab_s: float = 0.0
+    seek_s: float = 0.0
+    seek_failures: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.seeks} seeks, {self.grabbed} frames grabbed"
+
+
+def mark_ms(k: int, interval_ms: float) -> float:
+    return k * interval_ms
+
+
+def next_mark_index(t_ms: float, interval_ms: float) -> int:
+    """Smallest k whose mark lies strictly after t_ms: the next mark still waiting for a frame."""
+    k = max(int(t_ms // interval_ms), 0)
+    while mark_ms(k, interval_ms) <= t_ms:
+        k += 1
+    return k
+
+
+class ExactSampler:
+    """The first frame at or after each mark, decoded with the cheaper of grabbing and seeking."""
+
+    def __init__(
+        self,
+        path: Path,
+        interval_ms: float,
+        end_ms: float = math.inf,
+        on_progress: ProgressCallback | None = None,
+        strategy: str = "auto",
+    ) -> None:
+        """`end_ms`: timestamp of the film's last decodable frame (from the probe); no mark after it is
+        sought, so a header that promises more frames than decode costs no failed seek.
+        `strategy`: "auto" measures and picks per mark; "grab" never seeks; "seek" seeks whenever the next
+        mark is more than a few frames ahead (both for benchmarks and tests)."""
+        if interval_ms <= 0:
+            raise ValueError("interval_ms must be > 0")
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {STRATEGIES}")
+        self.strategy = strategy
+        self.path = Path(path)
+        self.interval_ms = interval_ms
+        self.end_ms = end_ms
+        self.on_progress = on_progress
+        self.stats = DecodeStats()
+        self._cap = open_video(self.path)
+        self._fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 25.0
+        self._last_ts: float | None = None
+        self._seeking_allowed = True
+
+    def __iter__(self) -> Iterator[Sample]:
+        try:
+            k = 0
+            while mark_ms(k, self.interval_ms) <= self.end_ms and self._advance_to(
+                mark_ms(k, self.interval_ms)
+            ):
+                ok, image = self._cap.retrieve()
+                if not ok:
+                    break
+                assert self._last_ts is not None
+                yield Sample(round(mark_ms(k, self.interval_ms)), self._last_ts, image)
+                if self.on_progress:
+                    self.on_progress(self._last_ts)
+                k = next_mark_index(self._last_ts, self.interval_ms)
+        finally:
+            self._cap.release()
+
+    # -- positioning ---------------------------------------------------------------------------------
+    def _advance_to(self, target: float) -> bool:
+        """Leave the capture on the first frame with timestamp >= target; False at the end of the film."""
+        if self._should_seek(target) and not self._seek_before(target):
+            return False
+        started = time.perf_counter()
+        grabbed = 0
+        try:
+            while self._cap.grab():
+                grabbed += 1
+                self._last_ts = grab_timestamp_ms(self._cap)
+                if self._last_ts >= target:
+                    return True
+            return False
+        finally:
+            self.stats.grabbed += grabbed
+            self.stats.grab_s += time.perf_counter() - started
+
+    def _frames_ahead(self, target: float) -> float:
+        last = self._last_ts if self._last_ts is not None else -1000.0 / self._fps
+        return (target - last) * self._fps / 1000.0
+
+    def _should_seek(self, target: float) -> bool:
+        frames_ahead = self._frames_ahead(target)
+        if not self._seeking_allowed or self._last_ts is None or frames_ahead < MIN_FRAMES_TO_SEEK:
+            return False
+        if self.strategy != "auto":
+            return self.strategy == "seek"
+        if self.stats.grabbed == 0:
+            return False
+        grab_cost = self.stats.grab_s / self.stats.grabbed
+        if self.stats.seeks == 0:
+            return True  # measure a seek once; from then on the running averages decide
+        seek_cost = self.stats.seek_s / self.stats.seeks
+        return frames_ahead * grab_cost > seek_cost
+
+    def _seek_before(self, target: float) -> bool:
+        """Seek so that the frame grabbed last is before `target` (never past the first frame >= target).
+
+        A seek that lands on or after the target is retried further back: the frame before it might also be
+        at or after the target. A seek that decodes nothing turns seeking off for this film, and reading goes
+        on sequentially from the last good frame."""
+        last_good = self._last_ts
+        resume_index = int(self._cap.get(cv2.CAP_PROP_POS_FRAMES))
+        index = int(target * self._fps / 1000.0) - SEEK_MARGIN_FRAMES
+        step = max(int(self._fps), 1)
+        while index > 0:
+            if self._seek_to_index(index) and self._last_ts is not None and self._last_ts < target:
+                return True
+            if self._last_ts is None:
+                break
+            index -= step
+            step *= 2
+        self.stats.seek_failures += 1
+        self.stats.notes.append(f"seeking near {target / 1000:.1f} s failed; read sequentially from there on")
+        self._seeking_allowed = False
+        return self._resume_after(last_good, resume_index)
+
+    def _seek_to_index(self, index: int) -> bool:
+        started = time.perf_counter()
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        landed = self._cap.grab()
+        self.stats.seeks += 1
+        self.stats.seek_s += time.perf_counter() - started
+        self._last_ts = grab_timestamp_ms(self._cap) if landed else None
+        return landed
+
+    def _resume_after(self, last_good: float | None, resume_index: int) -> bool:
+        """Put the capture back on the last good frame: seek a little before it and grab up to it, or, if
+        even that fails, reopen the file and grab from the start."""
+        if last_good is None:
+            return True
+        back = max(resume_index - int(self._fps), 0)
+        if not (
+            back > 0
+            and self._seek_to_index(back)
+            and self._last_ts is not None
+            and self._last_ts <= last_good
+        ):
+            self._cap.release()
+            self._cap = open_video(self.path)
+            if not self._cap.grab():
+                return False
+            self._last_ts = grab_timestamp_ms(self._cap)
+        while self._last_ts < last_good:
+            if not self._cap.grab():
+                return False
+            self.stats.grabbed += 1
+            self._last_ts = grab_timestamp_ms(self._cap)
+        return True
+
+
+def _keyframes_in_order(path: Path) -> Iterator[tuple[float, object]]:
+    """(timestamp ms, av.VideoFrame) of every keyframe, in timestamp order, decoding nothing else."""
+    import av  # lazy: only keyframe mode needs PyAV
+
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError) as exc:
+        raise VideoError(path, f"not a readable video ({exc.__class__.__name__})") from exc
+    with container:
+        if not container.streams.video:
+            raise VideoError(path, "holds no video stream")
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        start = stream.start_time or 0
+        base = float(stream.time_base)
+        pending: list[tuple[float, int, object]] = []
+        try:
+            for order, frame in enumerate(container.decode(stream)):
+                if frame.pts is None:
+                    continue
+                heapq.heappush(pending, ((frame.pts - start) * base * 1000.0, order, frame))
+                if len(pending) > KEYFRAME_REORDER_WINDOW:
+                    t_ms, _, oldest = heapq.heappop(pending)
+                    yield t_ms, oldest
+        except av.FFmpegError as exc:
+            raise VideoError(path, f"cannot decode its video stream: {exc}") from exc
+        while pending:
+            t_ms, _, oldest = heapq.heappop(pending)
+            yield t_ms, oldest
+
+
+def keyframe_samples(
+    path: Path, interval_ms: float, end_ms: float, on_progress: ProgressCallback | None = None
+) -> Iterator[Sample]:
+    """The keyframe nearest each mark up to `end_ms` (ties go to the earlier one); a keyframe nearest several
+    marks is kept once, for the first of them. Marks after the last keyframe are served by it."""
+    previous: tuple[float, object] | None = None
+    kept_ts: float | None = None
+    k = 0
+
+    def emit(t_ms: float, frame: object, k: int) -> Sample:
+        if on_progress:
+            on_progress(t_ms)
+        return Sample(round(mark_ms(k, interval_ms)), t_ms, frame.to_ndarray(format="bgr24"))  # type: ignore[attr-defined]
+
+    for t_ms, frame in _keyframes_in_order(path):
+        while mark_ms(k, interval_ms) <= t_ms:
+            mark = mark_ms(k, interval_ms)
+            earlier_is_nearer = previous is not None and mark - previous[0] <= t_ms - mark
+            chosen = previous if earlier_is_nearer else (t_ms, frame)
+            if chosen[0] != kept_ts:
+                kept_ts = chosen[0]
+                yield emit(chosen[0], chosen[1], k)
+            k += 1
+        previous = (t_ms, frame)
+    if previous is not None and previous[0] != kept_ts and mark_ms(k, interval_ms) <= end_ms:
+        yield emit(previous[0], previous[1], k)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import moviegoer  # noqa: F401  (first: it quiets OpenCV's logging before cv2 loads)
+from tests.synthetic import write_h264, write_mp4v
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_REAL = PROJECT_ROOT.parent / "shared" / "data" / "real"
+
+# The DVC stages call the `moviegoer` console script: make the one beside this interpreter win.
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def real_videos() -> Path:
+    folder = SHARED_REAL / "videos"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/real is absent: real-footage tests skipped")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def films_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few small, real video files shared by the tests (never modified by them)."""
+    folder = tmp_path_factory.mktemp("films")
+    write_mp4v(folder / "alpha.mp4", seconds=20)
+    write_mp4v(folder / "beta.mp4", seconds=12, fps=25)
+    write_h264(folder / "gamma.mp4", seconds=30, gop=120)
+    write_h264(folder / "vfr.mkv", seconds=20, gop=48, drop_every=4)
+    return folder
+
+
+def run(command: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{command} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh moviegoer project: a real git + DVC repo with the project's dvc.yaml, params.yaml, registry and
+    the stage code its deps name, small extraction params, and the current directory set to it."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy(PROJECT_ROOT / name, root / name)
+    (root / "data").mkdir()
+    shutil.copy(PROJECT_ROOT / "data" / "films.yaml", root / "data" / "films.yaml")
+    shutil.copytree(
+        PROJECT_ROOT / "moviegoer", root / "moviegoer", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(PROJECT_ROOT / ".gitignore", root / ".gitignore")
+    params = (root / "params.yaml").read_text().replace("interval_s: 8", "interval_s: 2")
+    (root / "params.yaml").write_text(params.replace("width: 480", "width: 160"))
+    run(["git", "init", "-q"], root)
+    run(["git", "config", "user.email", "test@example.com"], root)
+    run(["git", "config", "user.name", "test"], root)
+    run(["dvc", "init", "-q"], root)
+    run(["dvc", "config", "core.analytics", "false"], root)
+    monkeypatch.chdir(root)
+    return root

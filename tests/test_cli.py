@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+def test_one_bad_film_does_not_stop_the_others(tmp_path: Path, films_dir: Path) -> None:
+    broken = tmp_path / "notes.mp4"
+    broken.write_text("not a film\n")
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    frames = tmp_path / "frames"
+    result = run(
+        ["moviegoer", "extract", str(broken), str(films_dir / "beta.mp4"), str(empty), "--frames-dir", str(frames),
+         "--interval-s", "3", "--width", "64"],
+        cwd=tmp_path,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    errors = _error_lines(result.stderr)
+    assert len(errors) == 2, result.stderr
+    assert str(broken) in errors[0] and "not a video file" in errors[0]
+    assert str(empty) in errors[1] and "empty file (0 bytes)" in errors[1]
+    assert sorted(p.name for p in frames.iterdir()) == ["beta"]
+    assert (frames / "beta" / "manifest.parquet").exists()
+
+
+def test_bad_param_option_is_one_line(tmp_path: Path, films_dir: Path) -> None:
+    result = run(
+        ["moviegoer", "extract", str(films_dir / "beta.mp4"), "--frames-dir", str(tmp_path), "--width", "8"],
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert _error_lines(result.stderr) == ["error: option: --width must be an integer >= 32 pixels (got 8)"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_param_file_is_one_line(tmp_path: Path, films_dir: Path) -> None:
+    (tmp_path / "params.yaml").write_text("extract:\n  interval_s: -1\n")
+    result = run(["moviegoer", "extract", str(films_dir / "beta.mp4")], cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert _error_lines(result.stderr) == ["error: params.yaml: extract.interval_s must be a number > 0 (got -1)"]
+
+
+def test_undecodable_codec_exits_non_zero(tmp_path: Path, real_videos: Path) -> None:
+    result = run(["moviegoer", "extract", str(real_videos / "batman.mp4"), "--frames-dir", "f"], tmp_path, check=False)
+    assert result.returncode == 1
+    [line] = _error_lines(result.stderr)
+    assert "batman.mp4: cannot decode any frame of its av01 video stream" in line
+    assert not (tmp_path / "f" / "batman").exists()
