@@ -24,9 +24,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	moviegoer sample --out $(SAMPLE_DIR)
 	moviegoer films add $(SAMPLE_DIR)/*.mp4
+	dvc repro extract
+	moviegoer labels import --timeline $(SAMPLE_DIR)/timeline.parquet
 	dvc repro
-	moviegoer films list
-	@echo "Frames: data/frames/<film>/ (JPEGs + manifest.parquet). Pipeline state: dvc status / dvc.lock."
+	moviegoer labels stats
+	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"
+	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"
+	@echo "Data Docs:  reports/data_docs/labels/index.html, reports/data_docs/split/index.html"
+	@echo "EDA plots:  reports/eda/*.png"
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,5 +46,5 @@ bench-extract: $(STAMP)
 
 clean-demo:
 	@echo "Removes the sample films' registration, frames and DVC lock from this checkout."
-	rm -rf $(SAMPLE_DIR) data/raw data/frames dvc.lock
+	rm -rf $(SAMPLE_DIR) data/raw data/frames data/labels data/splits reports dvc.lock
 	git checkout -- data/films.yaml

@@ -5,14 +5,13 @@ them, so `moviegoer --help` stays instant."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from moviegoer import console
+from moviegoer import cli_dataset, cli_labels, cli_model, console
+from moviegoer.cli_common import ParamsOption, reports_errors
 from moviegoer.errors import MoviegoerError
 from moviegoer.paths import FRAMES_DIR, PARAMS_FILE, SAMPLE_DIR
 
@@ -24,25 +23,6 @@ app = typer.Typer(
 )
 films_app = typer.Typer(help="Add films to the project and list them.", no_args_is_help=True)
 app.add_typer(films_app, name="films")
-
-F = TypeVar("F", bound=Callable[..., Any])
-ParamsOption = Annotated[
-    Path, typer.Option("--params", help="Params file whose section fills unset options.")
-]
-
-
-def reports_errors(command: F) -> F:
-    """Turn a MoviegoerError into a one-line message and exit code 1 instead of a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except MoviegoerError as exc:
-            console.error(str(exc))
-            raise typer.Exit(1) from exc
-
-    return wrapper  # type: ignore[return-value]
 
 
 @app.command()
@@ -179,6 +159,15 @@ def extract(
     if failures:
         raise typer.Exit(1)
 
+
+app.add_typer(cli_labels.app, name="labels")
+app.add_typer(cli_dataset.validate_app, name="validate")
+app.command("split")(cli_dataset.split)
+app.command("eda")(cli_dataset.eda)
+app.command("train")(cli_model.train)
+app.command("evaluate")(cli_model.evaluate)
+app.command("report")(cli_model.report)
+app.command("predict-frames")(cli_model.predict_frames)
 
 if __name__ == "__main__":
     app()

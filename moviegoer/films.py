@@ -17,6 +17,7 @@ import yaml
 from moviegoer.atomic import atomic_file, write_text
 from moviegoer.errors import MoviegoerError, RegistryError, VideoError
 from moviegoer.paths import FILMS_REGISTRY, RAW_FILMS_DIR, VIDEO_SUFFIXES
+from moviegoer.versioning import track_with_dvc
 from moviegoer.video import VideoInfo, probe
 
 FILM_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
@@ -137,7 +138,7 @@ def add_films(
         if on_done:
             on_done(outcome)
     if added:
-        _dvc_track(root, added)
+        track_with_dvc(added, root)
         save_registry(films, root)
     return outcomes
 
@@ -167,10 +168,3 @@ def _add_one(path: Path, root: Path, film_id: str, films: dict[str, Film], added
     )
     summary = f"{info.width}x{info.height} {info.codec} {info.fps:g} fps {info.duration_s:.1f} s"
     return AddOutcome(path, film_id, "added", f"{path}: added as {film_id} ({summary})")
-
-
-def _dvc_track(root: Path, files: list[Path]) -> None:
-    from dvc.repo import Repo  # lazy: DVC takes a while to import
-
-    with Repo(str(root)) as repo:
-        repo.add([str(f) for f in files])

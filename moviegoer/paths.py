@@ -21,3 +21,19 @@ def frames_dir(film_id: str, root: Path = Path(".")) -> Path:
 
 def manifest_path(film_id: str, root: Path = Path(".")) -> Path:
     return frames_dir(film_id, root) / MANIFEST_NAME
+
+
+LABELS_FILE = Path("data/labels/labels.parquet")
+SPLITS_DIR = Path("data/splits")
+REPORTS_DIR = Path("reports")
+DATA_DOCS_DIR = REPORTS_DIR / "data_docs"
+VALIDATION_DIR = REPORTS_DIR / "validation"
+EDA_DIR = REPORTS_DIR / "eda"
+LABEL_IMPORT_REPORT = REPORTS_DIR / "labels_import.json"
+LABELS_VALIDATION = VALIDATION_DIR / "labels.json"
+SPLIT_VALIDATION = VALIDATION_DIR / "split.json"
+MODEL_FILE = Path("models/mcu.keras")
+TRAIN_DIR = REPORTS_DIR / "train"
+HISTORY_FILE = TRAIN_DIR / "history.csv"
+EVALUATION_DIR = REPORTS_DIR / "evaluation"
+REPORT_FILE = REPORTS_DIR / "report.html"

@@ -68,3 +68,23 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     run(["dvc", "config", "core.analytics", "false"], root)
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def real_frames(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Frames of every shared real clip at 2 s (as the shared labels were made), small for speed."""
+    from moviegoer.errors import VideoError
+    from moviegoer.extract import ExtractParams, extract_film
+
+    root = tmp_path_factory.mktemp("real_frames")
+    for video in sorted(real_videos.glob("*.mp4")):
+        try:
+            extract_film(video, video.stem, root / video.stem, ExtractParams(interval_s=2, width=96))
+        except VideoError:
+            continue  # batman.mp4 is AV1: OpenCV cannot decode it, its labels stay unmatched
+    return root
+
+
+@pytest.fixture(scope="session")
+def real_labels_csv(real_videos: Path) -> Path:
+    return SHARED_REAL / "labels.csv"

@@ -45,11 +45,15 @@ def test_bad_param_file_is_one_line(tmp_path: Path, films_dir: Path) -> None:
     (tmp_path / "params.yaml").write_text("extract:\n  interval_s: -1\n")
     result = run(["moviegoer", "extract", str(films_dir / "beta.mp4")], cwd=tmp_path, check=False)
     assert result.returncode == 1
-    assert _error_lines(result.stderr) == ["error: params.yaml: extract.interval_s must be a number > 0 (got -1)"]
+    assert _error_lines(result.stderr) == [
+        "error: params.yaml: extract.interval_s must be a number > 0 (got -1)"
+    ]
 
 
 def test_undecodable_codec_exits_non_zero(tmp_path: Path, real_videos: Path) -> None:
-    result = run(["moviegoer", "extract", str(real_videos / "batman.mp4"), "--frames-dir", "f"], tmp_path, check=False)
+    result = run(
+        ["moviegoer", "extract", str(real_videos / "batman.mp4"), "--frames-dir", "f"], tmp_path, check=False
+    )
     assert result.returncode == 1
     [line] = _error_lines(result.stderr)
     assert "batman.mp4: cannot decode any frame of its av01 video stream" in line

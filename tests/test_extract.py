@@ -39,7 +39,9 @@ def test_extracts_frames_and_manifest(tmp_path: Path, films_dir: Path) -> None:
 
 def test_keyframe_mode(tmp_path: Path, films_dir: Path) -> None:
     out = tmp_path / "gamma"
-    extract_film(films_dir / "gamma.mp4", "gamma", out, ExtractParams(interval_s=8, width=64, mode="keyframe"))
+    extract_film(
+        films_dir / "gamma.mp4", "gamma", out, ExtractParams(interval_s=8, width=64, mode="keyframe")
+    )
     rows = pq.read_table(out / "manifest.parquet").to_pylist()
     assert [round(r["t_ms"]) for r in rows] == [0, 10000, 15000, 25000]
     assert [r["target_ms"] for r in rows] == [0, 8000, 16000, 24000]
@@ -80,7 +82,9 @@ def test_params_file_section_names_the_key(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match=r"extract.intervall_s is not a known parameter"):
         section_params(ExtractParams, "extract", params_file)
     params_file.write_text("extract:\n  interval_s: 4\n")
-    assert section_params(ExtractParams, "extract", params_file, width=64) == ExtractParams(interval_s=4, width=64)
+    assert section_params(ExtractParams, "extract", params_file, width=64) == ExtractParams(
+        interval_s=4, width=64
+    )
 
 
 def test_failed_extraction_leaves_previous_output_untouched(tmp_path: Path, films_dir: Path) -> None:
@@ -112,7 +116,9 @@ def test_film_with_no_frames(tmp_path: Path) -> None:
 
 
 def test_header_that_lies_is_extracted_and_reported(tmp_path: Path, real_videos: Path) -> None:
-    result = extract_film(real_videos / "friends_dvt.mp4", "friends_dvt", tmp_path / "f", ExtractParams(interval_s=2))
+    result = extract_film(
+        real_videos / "friends_dvt.mp4", "friends_dvt", tmp_path / "f", ExtractParams(interval_s=2)
+    )
     assert result.frames == 5
     assert any("header says 12.6 s but frames stop at 10.0 s" in w for w in result.warnings)
 

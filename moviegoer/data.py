@@ -1,0 +1,79 @@
+"""tf.data input pipelines: frame files -> decoded, grayscale (or colour), resized, scaled to [0, 1]; cached,
+shuffled with a seed, batched and prefetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from moviegoer.split import read_split_manifest
+
+
+@dataclass(frozen=True)
+class FrameSet:
+    """One split's frames: absolute paths and 0/1 labels (1 = MCU), in a fixed order."""
+
+    name: str
+    paths: list[str]
+    labels: list[int]
+    table: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+
+def split_frame_sets(splits_dir: Path) -> dict[str, FrameSet]:
+    """The kept frames of each split, as the split stage materialised them."""
+    manifest = read_split_manifest(splits_dir)
+    kept = (
+        manifest[manifest["kept"]].sort_values(["split", "film_id", "t_ms", "frame"]).reset_index(drop=True)
+    )
+    sets = {}
+    for name in ("train", "val", "test"):
+        part = kept[kept["split"] == name].reset_index(drop=True)
+        sets[name] = FrameSet(
+            name,
+            [str((Path(splits_dir) / p).resolve()) for p in part["path"]],
+            (part["label"] == "mcu").astype(int).tolist(),
+            part,
+        )
+    return sets
+
+
+def load_frame(path: Any, input_size: int, channels: int) -> Any:
+    """A JPEG/PNG file as a float32 [input_size, input_size, channels] tensor in [0, 1] (aspect squashed, as the
+    original research resized frames)."""
+    import tensorflow as tf
+
+    image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+    if channels == 1:
+        image = tf.image.rgb_to_grayscale(image)
+    image = tf.image.resize(image, (input_size, input_size), antialias=True)
+    return tf.cast(image, tf.float32) / 255.0
+
+
+def frame_dataset(
+    paths: list[str],
+    labels: list[int] | None,
+    input_size: int,
+    channels: int,
+    batch_size: int,
+    shuffle_seed: int | None = None,
+) -> Any:
+    """Batches of (frames, labels), or of frames alone when `labels` is None. Shuffled (each epoch anew, but
+    reproducibly) only when `shuffle_seed` is given."""
+    import tensorflow as tf
+
+    def load(path: Any, *label: Any) -> Any:
+        frame = load_frame(path, input_size, channels)
+        return (frame, *label) if label else frame
+
+    items = (paths, labels) if labels is not None else (paths,)
+    dataset = tf.data.Dataset.from_tensor_slices(items)
+    dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(max(len(paths), 1), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,137 @@
+"""Train the MCU classifier on the split folders; log the per-epoch history for `dvc plots`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from moviegoer.atomic import atomic_file, write_text
+from moviegoer.data import FrameSet, frame_dataset, split_frame_sets
+from moviegoer.errors import MoviegoerError, ParamsError
+from moviegoer.model import ModelParams, build_model
+
+CLASS_WEIGHTS = ("none", "balanced")
+
+
+@dataclass(frozen=True)
+class TrainParams(ModelParams):
+    epochs: int = 50
+    batch_size: int = 50
+    patience: int = 5  # early stopping on val_loss
+    seed: int = 42
+    class_weight: str = "none"  # "balanced": weight classes by inverse frequency in train
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for key in ("epochs", "batch_size", "patience"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or value < (0 if key == "patience" else 1):
+                raise ParamsError(key, f"must be a positive integer (got {value!r})")
+        if self.class_weight not in CLASS_WEIGHTS:
+            raise ParamsError(
+                "class_weight", f"must be one of {', '.join(CLASS_WEIGHTS)} (got {self.class_weight!r})"
+            )
+
+    def model_params(self) -> ModelParams:
+        return ModelParams(**{f.name: getattr(self, f.name) for f in fields(ModelParams)})
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model_path: Path
+    epochs_run: int
+    best_epoch: int
+    best_val_loss: float
+    seconds: float
+    frames: dict[str, int]
+
+
+def seed_everything(seed: int) -> None:
+    """Same seed, same weights, same batches, same numbers (op determinism costs a little speed on CPU)."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def class_weights(train: FrameSet, mode: str) -> dict[int, float] | None:
+    if mode == "none":
+        return None
+    positives = sum(train.labels)
+    negatives = len(train) - positives
+    if not positives or not negatives:
+        return None
+    return {0: len(train) / (2 * negatives), 1: len(train) / (2 * positives)}
+
+
+def _epoch_logger(on_epoch: Callable[[int, dict[str, float]], None] | None) -> list[Any]:
+    import keras
+
+    if on_epoch is None:
+        return []
+    return [
+        keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: on_epoch(epoch + 1, dict(logs or {})))
+    ]
+
+
+def train_model(
+    splits_dir: Path,
+    model_path: Path,
+    history_path: Path,
+    params: TrainParams = TrainParams(),
+    on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+) -> TrainResult:
+    """Fit on train, stop early on val_loss (best weights restored), save the model and the history."""
+    import keras
+
+    started = time.perf_counter()
+    sets = split_frame_sets(splits_dir)
+    if not len(sets["train"]) or not len(sets["val"]):
+        raise MoviegoerError(
+            f"{splits_dir}: train and val need frames (train {len(sets['train'])}, val {len(sets['val'])})"
+        )
+    seed_everything(params.seed)
+    shape = (params.input_size, params.channels, params.batch_size)
+    train = frame_dataset(sets["train"].paths, sets["train"].labels, *shape, shuffle_seed=params.seed)
+    val = frame_dataset(sets["val"].paths, sets["val"].labels, *shape)
+    model = build_model(params.model_params())
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=params.patience, restore_best_weights=True
+    )
+    fit = model.fit(
+        train,
+        validation_data=val,
+        epochs=params.epochs,
+        callbacks=[stopper, *_epoch_logger(on_epoch)],
+        class_weight=class_weights(sets["train"], params.class_weight),
+        shuffle=False,  # the dataset shuffles itself, reproducibly
+        verbose=0,
+    )
+    history = pd.DataFrame(fit.history)
+    history.insert(0, "epoch", range(1, len(history) + 1))
+    with atomic_file(Path(history_path)) as tmp:
+        history.to_csv(tmp, index=False)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(Path(model_path).with_suffix(".keras")) as tmp:
+        keras_tmp = tmp.with_suffix(".keras")
+        model.save(keras_tmp)
+        keras_tmp.replace(tmp)
+    best = int(history["val_loss"].idxmin())
+    result = TrainResult(
+        model_path=Path(model_path),
+        epochs_run=len(history),
+        best_epoch=best + 1,
+        best_val_loss=float(history["val_loss"].iloc[best]),
+        seconds=round(time.perf_counter() - started, 1),
+        frames={name: len(frame_set) for name, frame_set in sets.items()},
+    )
+    summary = {**asdict(result), "model_path": str(model_path), "params": asdict(params)}
+    write_text(Path(history_path).with_name("train.json"), json.dumps(summary, indent=2) + "\n")
+    return result
