@@ -32,6 +32,7 @@ demo: $(STAMP)
 	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"
 	@echo "Data Docs:  reports/data_docs/labels/index.html, reports/data_docs/split/index.html"
 	@echo "EDA plots:  reports/eda/*.png"
+	@echo "Report:     $(abspath reports/report.html)  (metrics: dvc metrics show; curves: dvc plots show)"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

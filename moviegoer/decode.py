@@ -1,17 +1,15 @@
-"""Decode the frames to keep from a film: one per mark k * interval.
+"""Decode the frames to keep from a film, one per mark k * interval: what every sampler shares, and the
+OpenCV sampler.
 
 Exact mode keeps, for each mark, the first frame whose timestamp is >= the mark: exactly the frame a loop that
-reads every frame would keep. To get there it either grabs forward (decode without colour conversion) or seeks
-(FFmpeg jumps to the keyframe before the mark and decodes from there), whichever its own measurements of this
-film say is cheaper: seeking pays when marks are far apart compared with the keyframe spacing.
-
-Keyframe mode keeps the keyframe nearest each mark, with its true timestamp. The decoder skips every other
-frame, so the cost is about one decoded frame per keyframe instead of every frame.
+reads every frame would keep. The OpenCV sampler gets there by grabbing forward (decode without colour
+conversion) or by seeking (FFmpeg jumps to the keyframe before the mark and decodes from there), whichever its
+own measurements of this film say is cheaper. It is the fallback for files whose packets carry no timestamps;
+`decode_pyav` holds the faster samplers used otherwise.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -21,12 +19,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from moviegoer.errors import VideoError
 from moviegoer.video import grab_timestamp_ms, open_video
 
 SEEK_MARGIN_FRAMES = 2  # seek this many frames before the mark, then grab forward to the exact frame
 MIN_FRAMES_TO_SEEK = 8  # closer marks are always reached by grabbing
-KEYFRAME_REORDER_WINDOW = 4
 STRATEGIES = ("auto", "grab", "seek")  # decoders may hand keyframes out slightly out of order
 
 ProgressCallback = Callable[[float], None]
@@ -53,7 +49,7 @@ class DecodeStats:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"{self.seeks} seeks, {self.grabbed} frames grabbed"
+        return f"{self.seeks} seeks, {self.grabbed} frames decoded"
 
 
 def mark_ms(k: int, interval_ms: float) -> float:
@@ -205,62 +201,3 @@ class ExactSampler:
             self.stats.grabbed += 1
             self._last_ts = grab_timestamp_ms(self._cap)
         return True
-
-
-def _keyframes_in_order(path: Path) -> Iterator[tuple[float, object]]:
-    """(timestamp ms, av.VideoFrame) of every keyframe, in timestamp order, decoding nothing else."""
-    import av  # lazy: only keyframe mode needs PyAV
-
-    try:
-        container = av.open(str(path))
-    except (av.FFmpegError, OSError) as exc:
-        raise VideoError(path, f"not a readable video ({exc.__class__.__name__})") from exc
-    with container:
-        if not container.streams.video:
-            raise VideoError(path, "holds no video stream")
-        stream = container.streams.video[0]
-        stream.codec_context.skip_frame = "NONKEY"
-        start = stream.start_time or 0
-        base = float(stream.time_base)
-        pending: list[tuple[float, int, object]] = []
-        try:
-            for order, frame in enumerate(container.decode(stream)):
-                if frame.pts is None:
-                    continue
-                heapq.heappush(pending, ((frame.pts - start) * base * 1000.0, order, frame))
-                if len(pending) > KEYFRAME_REORDER_WINDOW:
-                    t_ms, _, oldest = heapq.heappop(pending)
-                    yield t_ms, oldest
-        except av.FFmpegError as exc:
-            raise VideoError(path, f"cannot decode its video stream: {exc}") from exc
-        while pending:
-            t_ms, _, oldest = heapq.heappop(pending)
-            yield t_ms, oldest
-
-
-def keyframe_samples(
-    path: Path, interval_ms: float, end_ms: float, on_progress: ProgressCallback | None = None
-) -> Iterator[Sample]:
-    """The keyframe nearest each mark up to `end_ms` (ties go to the earlier one); a keyframe nearest several
-    marks is kept once, for the first of them. Marks after the last keyframe are served by it."""
-    previous: tuple[float, object] | None = None
-    kept_ts: float | None = None
-    k = 0
-
-    def emit(t_ms: float, frame: object, k: int) -> Sample:
-        if on_progress:
-            on_progress(t_ms)
-        return Sample(round(mark_ms(k, interval_ms)), t_ms, frame.to_ndarray(format="bgr24"))  # type: ignore[attr-defined]
-
-    for t_ms, frame in _keyframes_in_order(path):
-        while mark_ms(k, interval_ms) <= t_ms:
-            mark = mark_ms(k, interval_ms)
-            earlier_is_nearer = previous is not None and mark - previous[0] <= t_ms - mark
-            chosen = previous if earlier_is_nearer else (t_ms, frame)
-            if chosen[0] != kept_ts:
-                kept_ts = chosen[0]
-                yield emit(chosen[0], chosen[1], k)
-            k += 1
-        previous = (t_ms, frame)
-    if previous is not None and previous[0] != kept_ts and mark_ms(k, interval_ms) <= end_ms:
-        yield emit(previous[0], previous[1], k)

@@ -6,7 +6,7 @@ never leaves a partial frames folder behind."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from moviegoer.atomic import atomic_dir
-from moviegoer.decode import DecodeStats, ExactSampler, Sample, keyframe_samples
+from moviegoer.decode import DecodeStats, ExactSampler, Sample
+from moviegoer.decode_pyav import ReferenceSkippingSampler, keyframe_index, keyframe_samples
 from moviegoer.errors import ParamsError, VideoError
 from moviegoer.paths import MANIFEST_NAME
 from moviegoer.video import VideoInfo, probe
@@ -115,13 +116,7 @@ def extract_film(
         if on_progress:
             on_progress(min(t_ms, total_ms), total_ms)
 
-    stats = DecodeStats()
-    if params.mode == "keyframe":
-        samples = keyframe_samples(video, interval_ms, end_ms=info.last_frame_ms, on_progress=progress)
-    else:
-        sampler = ExactSampler(video, interval_ms, end_ms=info.last_frame_ms, on_progress=progress)
-        stats = sampler.stats
-        samples = iter(sampler)
+    samples, stats, decoder = _sampler(video, interval_ms, info.last_frame_ms, params.mode, progress)
     size = output_size(info.width, info.height, params.width)
     with atomic_dir(Path(out_dir)) as tmp:
         rows = [
@@ -133,7 +128,7 @@ def extract_film(
         pq.write_table(table, tmp / MANIFEST_NAME)
     if on_progress:
         on_progress(total_ms, total_ms)
-    decoding = "keyframes" if params.mode == "keyframe" else stats.summary()
+    decoding = f"{decoder}: {stats.summary()}" if stats else decoder
     return ExtractResult(
         film_id=film_id,
         frames_dir=Path(out_dir),
@@ -141,8 +136,23 @@ def extract_film(
         seconds=time.perf_counter() - started,
         info=info,
         decoding=decoding,
-        warnings=_warnings(video, info, params.mode) + stats.notes,
+        warnings=_warnings(video, info, params.mode) + (stats.notes if stats else []),
     )
+
+
+def _sampler(
+    video: Path, interval_ms: float, end_ms: float, mode: str, progress: Callable[[float], None]
+) -> tuple[Iterator[Sample], DecodeStats | None, str]:
+    """The sampler for `mode`: in exact mode the reference-skipping PyAV sampler when the packets carry
+    timestamps (measured fastest, benchmarks/results/extract.md), else OpenCV's grab/seek sampler."""
+    if mode == "keyframe":
+        return keyframe_samples(video, interval_ms, end_ms=end_ms, on_progress=progress), None, "keyframes"
+    keyframes = keyframe_index(video)
+    if keyframes:
+        sampler = ReferenceSkippingSampler(video, interval_ms, keyframes, end_ms=end_ms, on_progress=progress)
+        return iter(sampler), sampler.stats, "reference-skipping decoder"
+    fallback = ExactSampler(video, interval_ms, end_ms=end_ms, on_progress=progress)
+    return iter(fallback), fallback.stats, "OpenCV grab/seek"
 
 
 def _write_frame(

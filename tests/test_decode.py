@@ -6,18 +6,32 @@ import av
 import numpy as np
 import pytest
 
-from moviegoer.decode import STRATEGIES, ExactSampler, keyframe_samples, next_mark_index
+from moviegoer.decode import STRATEGIES, ExactSampler, next_mark_index
+from moviegoer.decode_pyav import ReferenceSkippingSampler, keyframe_index, keyframe_samples
 from tests.synthetic import all_timestamps, naive_samples, naive_samples_multi
+
+
+SAMPLERS = (*STRATEGIES, "reference-skipping")
+
+
+def _sampler(path: Path, interval_ms: float, strategy: str) -> ExactSampler | ReferenceSkippingSampler:
+    if strategy == "reference-skipping":
+        keyframes = keyframe_index(path)
+        assert keyframes, f"{path.name}: no keyframe index"
+        return ReferenceSkippingSampler(path, interval_ms, keyframes)
+    return ExactSampler(path, interval_ms, strategy=strategy)
 
 
 def _assert_same_as(
     expected: list[tuple[float, np.ndarray]], path: Path, interval_ms: float, strategy: str
-) -> ExactSampler:
-    sampler = ExactSampler(path, interval_ms, strategy=strategy)
+) -> ExactSampler | ReferenceSkippingSampler:
+    sampler = _sampler(path, interval_ms, strategy)
     got = list(sampler)
     assert [s.t_ms for s in got] == [t for t, _ in expected], f"{path.name} {interval_ms} {strategy}"
     for sample, (_, image) in zip(got, expected, strict=True):
-        assert np.array_equal(sample.image, image), f"{path.name}: pixels differ at {sample.t_ms} ms"
+        assert np.array_equal(sample.image, image), (
+            f"{path.name}: pixels differ at {sample.t_ms} ms ({strategy})"
+        )
     assert [s.target_ms for s in got][:1] == [0]
     return sampler
 
@@ -29,7 +43,7 @@ def test_next_mark_index() -> None:
     assert next_mark_index(17000.0, 8000) == 3
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("strategy", SAMPLERS)
 @pytest.mark.parametrize("name", ["alpha.mp4", "beta.mp4", "gamma.mp4", "vfr.mkv"])
 @pytest.mark.parametrize("interval_ms", [1000, 2500, 8000])
 def test_exact_mode_keeps_what_the_read_every_frame_loop_keeps(
@@ -46,8 +60,12 @@ def test_exact_mode_keeps_what_the_read_every_frame_loop_keeps(
 def test_seeking_decodes_fewer_frames_than_grabbing(films_dir: Path) -> None:
     grab = ExactSampler(films_dir / "gamma.mp4", 8000, strategy="grab")
     seek = ExactSampler(films_dir / "gamma.mp4", 8000, strategy="seek")
-    list(grab), list(seek)
-    assert seek.stats.grabbed < grab.stats.grabbed / 2
+    skipping = _sampler(films_dir / "gamma.mp4", 8000, "reference-skipping")
+    list(grab), list(seek), list(skipping)
+    assert (
+        seek.stats.grabbed < grab.stats.grabbed / 2
+    )  # frames grabbed after seeks, not those FFmpeg decodes inside
+    assert skipping.stats.grabbed < grab.stats.grabbed / 3  # every frame the decoder produced
 
 
 @pytest.mark.slow
@@ -57,6 +75,7 @@ def test_exact_mode_on_real_clips(real_videos: Path) -> None:
             continue
         for interval_ms, expected in naive_samples_multi(video, [2000, 8000]).items():
             _assert_same_as(expected, video, interval_ms, "auto")
+            _assert_same_as(expected, video, interval_ms, "reference-skipping")
 
 
 def _keyframe_times(path: Path) -> list[float]:
