@@ -10,7 +10,6 @@ from moviegoer.decode import STRATEGIES, ExactSampler, next_mark_index
 from moviegoer.decode_pyav import ReferenceSkippingSampler, keyframe_index, keyframe_samples
 from tests.synthetic import all_timestamps, naive_samples, naive_samples_multi
 
-
 SAMPLERS = (*STRATEGIES, "reference-skipping")
 
 
