@@ -15,6 +15,7 @@ from pathlib import Path
 def atomic_file(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target`, on error it is removed."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -30,6 +31,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside `target`; on success it takes `target`'s place (an existing
     `target` is removed only then), on error it is deleted."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
@@ -49,14 +51,18 @@ def write_text(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete `.name.*.tmp` leftovers of a process that was killed mid-write; return what was removed."""
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete what a killed writer of `target` left beside it (`.name.*.tmp`, `.name.old-*`); return it.
+
+    Called before each write, so a crash never leaves debris that a later run, or DVC hashing the parent
+    folder, would pick up. Only `target`'s own leftovers are touched: other artifacts may be being written."""
     removed = []
-    if folder.is_dir():
-        for leftover in folder.glob(".*.tmp"):
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-            removed.append(leftover)
+    if target.parent.is_dir():
+        for pattern in (f".{target.name}.*.tmp", f".{target.name}.old-*"):
+            for leftover in target.parent.glob(pattern):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+                removed.append(leftover)
     return removed
