@@ -106,3 +106,23 @@ def test_evaluation_and_report(real_splits: Path, tmp_path: Path) -> None:
     for title, _ in SECTIONS:
         assert f">{title}</h2>" in page
     assert page.count("data:image/png;base64,") >= 8
+
+
+@pytest.mark.slow
+def test_predict_frames_classifies_any_folder(real_splits: Path, real_frames: Path, tmp_path: Path) -> None:
+    from tests.conftest import run
+
+    model = tmp_path / "mcu.keras"
+    train_model(real_splits, model, tmp_path / "history.csv", TINY)
+    folder = real_frames / "joker_teaser"
+    out = tmp_path / "predictions.csv"
+    result = run(["moviegoer", "predict-frames", str(model), str(folder), "--out", str(out)], tmp_path)
+    table = pd.read_csv(out)
+    assert len(table) == len(list(folder.glob("*.jpg"))) == 16
+    assert list(table.columns) == ["path", "p_mcu", "label"]
+    assert table["p_mcu"].between(0, 1).all() and set(table["label"]) <= {"mcu", "non_mcu"}
+    assert "16 frames" in result.stdout
+    missing = run(
+        ["moviegoer", "predict-frames", str(tmp_path / "nope.keras"), str(folder)], tmp_path, check=False
+    )
+    assert missing.returncode == 1 and "nope.keras: no such model" in missing.stderr

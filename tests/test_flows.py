@@ -1,0 +1,176 @@
+"""Real Prefect flow runs (a temporary Prefect server) over a real DVC repo."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.pipeline import StageSpec, read_stages, run_pipeline, select, stage_levels
+from tests.conftest import run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def _stages(project: Path) -> dict:
+    return yaml.safe_load((project / "dvc.lock").read_text())["stages"]
+
+
+def test_stages_come_from_dvc_yaml(project: Path, films_dir: Path) -> None:
+    run(["moviegoer", "films", "add", str(films_dir / "alpha.mp4"), str(films_dir / "beta.mp4")], project)
+    specs = read_stages(project)
+    names = [spec.name for spec in specs]
+    assert {"extract@alpha", "extract@beta", "validate_labels", "split", "train", "evaluate"} <= set(names)
+    levels = [[spec.name for spec in layer] for layer in stage_levels(specs)]
+    assert set(levels[0]) == {"extract@alpha", "extract@beta"}
+    position = {name: i for i, layer in enumerate(levels) for name in layer}
+    assert position["validate_labels"] < position["split"] < position["validate_split"] < position["train"]
+    assert position["train"] < position["evaluate"]
+    assert [s.name for s in select(specs, ["extract"])] == ["extract@alpha", "extract@beta"]
+    with pytest.raises(ValueError, match="no stage matches"):
+        select(specs, ["nope"])
+    assert StageSpec("a", "true", ".", ()) == StageSpec("a", "true", ".", ())
+
+
+def test_flow_writes_the_lock_dvc_repro_writes(project: Path, films_dir: Path) -> None:
+    run(["moviegoer", "films", "add", str(films_dir / "alpha.mp4"), str(films_dir / "vfr.mkv")], project)
+    ran = run_pipeline(str(project), targets=["extract"])
+    assert sorted(ran) == ["extract@alpha", "extract@vfr"]
+    by_flow = _stages(project)
+    assert "up to date" in run(["dvc", "status", "extract"], project).stdout
+    again = run(["dvc", "repro", "extract"], project).stdout
+    assert "Running stage" not in again
+    assert run_pipeline(str(project), targets=["extract"]) == []
+    (project / "dvc.lock").unlink()
+    shutil.rmtree(project / "data/frames")
+    run(["dvc", "repro", "extract"], project)
+    assert _stages(project) == by_flow
+
+
+def test_a_failing_stage_fails_the_flow_with_its_message(
+    project: Path, films_dir: Path, tmp_path: Path
+) -> None:
+    run(["moviegoer", "films", "add", str(films_dir / "beta.mp4")], project)
+    film = project / "data/raw/films/beta.mp4"
+    film.unlink()
+    film.write_bytes(b"")  # the registered film is now broken: its stage must fail, loudly
+    with pytest.raises(
+        Exception, match=r"stage extract@beta failed \(exit 1\): error: .*beta.mp4: empty file"
+    ):
+        run_pipeline(str(project), targets=["extract"])
+
+
+def test_ingest_adds_new_films_only_and_rejects_bad_ones(project: Path, films_dir: Path) -> None:
+    from flows.ingest import ingest
+
+    run(["moviegoer", "films", "add", str(films_dir / "alpha.mp4")], project)
+    run(["dvc", "repro", "extract"], project)
+    untouched = (project / "data/frames/alpha/manifest.parquet").stat().st_mtime_ns
+    inbox = project / "data/inbox"
+    inbox.mkdir()
+    shutil.copy(films_dir / "beta.mp4", inbox / "beta.mp4")
+    (inbox / "broken.mp4").write_text("not a film")
+    assert ingest(root=str(project)) == ["beta"]
+    assert (project / "data/frames/beta/manifest.parquet").exists()
+    assert (project / "data/frames/alpha/manifest.parquet").stat().st_mtime_ns == untouched
+    rejected = inbox / "rejected"
+    assert (rejected / "broken.mp4").exists()
+    assert "not a video file" in (rejected / "broken.mp4.reason.txt").read_text()
+    assert sorted(p.name for p in inbox.iterdir()) == ["rejected"]
+    assert "up to date" in run(["dvc", "status", "extract"], project).stdout
+    assert ingest(root=str(project)) == []
+
+
+def test_extraction_runs_on_a_dask_cluster(project: Path, films_dir: Path) -> None:
+    from distributed import LocalCluster
+
+    run(["moviegoer", "films", "add", str(films_dir / "alpha.mp4"), str(films_dir / "beta.mp4")], project)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        ran = run_pipeline(
+            str(project), targets=["extract"], runner="dask", dask_address=cluster.scheduler_address
+        )
+    assert sorted(ran) == ["extract@alpha", "extract@beta"]
+    assert "up to date" in run(["dvc", "status", "extract"], project).stdout
+
+
+def _tree_hashes(root: Path, *parts: str) -> dict[str, str]:
+    import hashlib
+
+    files = [p for part in parts for p in sorted((root / part).rglob("*")) if p.is_file()]
+    return {str(p.relative_to(root)): hashlib.md5(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_push_then_pull_in_a_fresh_clone_gives_identical_data(
+    project: Path, films_dir: Path, tmp_path: Path
+) -> None:
+    run(["moviegoer", "films", "add", str(films_dir / "alpha.mp4"), str(films_dir / "beta.mp4")], project)
+    run_pipeline(str(project), targets=["extract"])
+    remote = tmp_path / "remote"
+    run(["dvc", "remote", "add", "-d", "storage", str(remote)], project)
+    run(["git", "add", "-A"], project)
+    run(["git", "commit", "-qm", "films and frames"], project)
+    run(["dvc", "push"], project)
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(project), str(clone)], tmp_path)
+    assert not list((clone / "data").rglob("*.jpg")) and not list((clone / "data").rglob("*.mp4"))
+    run(["dvc", "pull", "--allow-missing"], clone)  # stages after extraction never ran here
+    parts = ("data/raw/films", "data/frames")
+    original, pulled = _tree_hashes(project, *parts), _tree_hashes(clone, *parts)
+    assert len(original) > 10 and original == pulled
+    assert "up to date" in run(["dvc", "status", "extract"], clone).stdout
+
+
+def test_killed_flow_completes_on_rerun_without_half_written_frames(project: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.synthetic import write_h264
+
+    long_film = write_h264(tmp_path / "long.mp4", seconds=240, size=(640, 360), gop=240)
+    run(["moviegoer", "films", "add", str(long_film)], project)
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}  # the test session's server
+    command = [sys.executable, "-m", "flows.pipeline", "extract", "--root", str(project)]
+    log = (tmp_path / "flow.log").open("w")
+    flow_run = subprocess.Popen(command, cwd=project, env=env, start_new_session=True, stdout=log, stderr=log)
+    frames = project / "data/frames"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not any(frames.glob(".long.*.tmp/*.jpg")):
+        time.sleep(0.2)
+    assert any(frames.glob(".long.*.tmp/*.jpg")), (tmp_path / "flow.log").read_text()[-3000:]
+    os.killpg(flow_run.pid, signal.SIGKILL)
+    flow_run.wait()
+    assert not (frames / "long").exists()
+    assert run_pipeline(str(project), targets=["extract"]) == ["extract@long"]
+    assert not list(frames.glob(".long.*")), "no half-written folder may survive"
+    assert (frames / "long" / "manifest.parquet").exists()
+    by_flow = _tree_hashes(project, "data/frames/long")
+    shutil.rmtree(frames)
+    run(
+        [
+            "moviegoer",
+            "extract",
+            "data/raw/films/long.mp4",
+            "--film-id",
+            "long",
+            "--frames-dir",
+            "data/frames",
+        ],
+        project,
+    )
+    assert _tree_hashes(project, "data/frames/long") == by_flow
