@@ -23,7 +23,3 @@ def load_manifests(frames_root: Path = FRAMES_DIR) -> pd.DataFrame:
         return MANIFEST_SCHEMA.empty_table().to_pandas()
     table = pa.concat_tables(pq.read_table(f, schema=MANIFEST_SCHEMA) for f in files)
     return table.to_pandas()
-
-
-def frame_path(frames_root: Path, film_id: str, frame: str) -> Path:
-    return Path(frames_root) / film_id / frame

@@ -13,16 +13,6 @@ MANIFEST_NAME = "manifest.parquet"
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm")
 
-
-def frames_dir(film_id: str, root: Path = Path(".")) -> Path:
-    """Folder holding one film's extracted frames and its manifest."""
-    return root / FRAMES_DIR / film_id
-
-
-def manifest_path(film_id: str, root: Path = Path(".")) -> Path:
-    return frames_dir(film_id, root) / MANIFEST_NAME
-
-
 LABELS_FILE = Path("data/labels/labels.parquet")
 SPLITS_DIR = Path("data/splits")
 REPORTS_DIR = Path("reports")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,7 @@ import yaml
 from flows.pipeline import StageSpec, read_stages, run_pipeline, select, stage_levels
 from tests.conftest import run
 
-pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 
 
 def _stages(project: Path) -> dict:
