@@ -21,6 +21,16 @@ from moviegoer.paths import (
     SPLITS_DIR,
 )
 
+REPORTED_SECTIONS = ("extract", "split", "train", "evaluate")  # the params shown in report.html
+
+
+def _reported_params(params_file: Path) -> dict[str, object]:
+    from moviegoer.params import load_params
+
+    everything = load_params(params_file)
+    return {section: everything.get(section) for section in REPORTED_SECTIONS}
+
+
 SplitsOption = Annotated[Path, typer.Option(help="The splits folder.")]
 ModelOption = Annotated[Path, typer.Option(help="The model file (.keras).")]
 
@@ -68,7 +78,7 @@ def evaluate(
     """Metrics on the test split beside DummyClassifier baselines, curves, sample grids, activation maps, and
     the HTML report."""
     from moviegoer.evaluate import EvaluateParams, evaluate_model
-    from moviegoer.params import load_params, section_params
+    from moviegoer.params import section_params
     from moviegoer.report import render_report
 
     evaluate_params = section_params(EvaluateParams, "evaluate", params)
@@ -78,8 +88,7 @@ def evaluate(
         f"test: recall {cnn['recall']:.1%} at false positive rate {cnn['false_positive_rate']:.1%} "
         f"(precision {cnn['precision']:.1%}, ROC-AUC {cnn['roc_auc'] or float('nan'):.3f}); metrics -> {out}/metrics.json"
     )
-    all_params = {k: load_params(params).get(k) for k in ("extract", "split", "train", "evaluate")}
-    path = render_report(out, EDA_DIR, DATA_DOCS_DIR, report_file, all_params)
+    path = render_report(out, EDA_DIR, DATA_DOCS_DIR, report_file, _reported_params(params))
     console.out.print(f"report: {path.resolve()}")
 
 
@@ -90,14 +99,12 @@ def report(
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
     """Render the HTML report again from an evaluation folder."""
-    from moviegoer.params import load_params
     from moviegoer.report import render_report
 
     if not (evaluation / "metrics.json").exists():
         raise MoviegoerError(f"{evaluation}: no metrics.json (run `moviegoer evaluate` first)")
-    all_params = {k: load_params(params).get(k) for k in ("extract", "split", "train", "evaluate")}
     console.out.print(
-        f"report: {render_report(evaluation, EDA_DIR, DATA_DOCS_DIR, out, all_params).resolve()}"
+        f"report: {render_report(evaluation, EDA_DIR, DATA_DOCS_DIR, out, _reported_params(params)).resolve()}"
     )
 
 

@@ -9,6 +9,12 @@ from pathlib import Path
 from moviegoer.atomic import atomic_dir, atomic_file, remove_stale_temporaries
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_atomic_dir_replaces_only_on_success(tmp_path: Path) -> None:
     target = tmp_path / "frames"
     with atomic_dir(target) as tmp:
@@ -20,6 +26,7 @@ def test_atomic_dir_replaces_only_on_success(tmp_path: Path) -> None:
     except RuntimeError:
         pass
     assert sorted(p.name for p in target.iterdir()) == ["a.jpg"]
+    assert target.stat().st_mode & 0o777 == 0o777 & ~_umask()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
 
 
@@ -53,4 +60,5 @@ def test_atomic_file(tmp_path: Path) -> None:
     with atomic_file(target) as tmp:
         tmp.write_text("v2")
     assert target.read_text() == "v2"
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()
     assert [p.name for p in tmp_path.iterdir()] == ["table.parquet"]
