@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 def _current_umask() -> int:
@@ -62,6 +63,23 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 def write_text(target: Path, text: str) -> None:
     with atomic_file(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_csv(table: Any, target: Path) -> Path:
+    """A pandas DataFrame as CSV, without its index."""
+    with atomic_file(target) as tmp:
+        table.to_csv(tmp, index=False)
+    return target
+
+
+def write_png(figure: Any, target: Path, dpi: int = 100) -> Path:
+    """A matplotlib figure as PNG; the figure is closed afterwards (pyplot keeps every open one alive)."""
+    import matplotlib.pyplot as plt
+
+    with atomic_file(target) as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(figure)
+    return target
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from moviegoer.atomic import atomic_file
+from moviegoer.atomic import write_csv, write_png
 from moviegoer.labels import LABELS, label_stats
 from moviegoer.split import SPLITS
 
+EDA_DPI = 110
 COLORS = {"mcu": "#d9534f", "non_mcu": "#5b8db8"}
 
 
@@ -44,21 +45,6 @@ def balance_table(split_manifest: pd.DataFrame) -> pd.DataFrame:
     )
     table["mcu_share"] = (table["mcu"] / (table["mcu"] + table["non_mcu"]).clip(lower=1)).round(3)
     return table
-
-
-def _save_csv(table: pd.DataFrame, path: Path) -> Path:
-    with atomic_file(path) as tmp:
-        table.to_csv(tmp, index=False)
-    return path
-
-
-def _save_figure(figure: object, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    with atomic_file(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
-    plt.close(figure)  # type: ignore[arg-type]
-    return path
 
 
 def _stacked_bars(table: pd.DataFrame, index: str, title: str, ylabel: str) -> object:
@@ -100,18 +86,20 @@ def write_eda(labels: pd.DataFrame, split_manifest: pd.DataFrame, out_dir: Path)
     balance = balance_table(split_manifest)
     overall = float(label_stats(labels).set_index("film_id").loc["(all)", "mcu_share"])
     files = [
-        _save_csv(per_film, out_dir / "frames_per_film.csv"),
-        _save_csv(balance, out_dir / "class_balance.csv"),
-        _save_figure(
+        write_csv(per_film, out_dir / "frames_per_film.csv"),
+        write_csv(balance, out_dir / "class_balance.csv"),
+        write_png(
             _stacked_bars(per_film, "film_id", "Labelled frames per film", "frames"),
             out_dir / "frames_per_film.png",
+            dpi=EDA_DPI,
         ),
-        _save_figure(_share_bars(per_film, overall), out_dir / "mcu_share_per_film.png"),
-        _save_figure(
+        write_png(_share_bars(per_film, overall), out_dir / "mcu_share_per_film.png", dpi=EDA_DPI),
+        write_png(
             _stacked_bars(
                 balance, "set", "Class balance per split (imbalance removal touches train only)", "frames"
             ),
             out_dir / "class_balance.png",
+            dpi=EDA_DPI,
         ),
     ]
     return EdaResult(out_dir, files)

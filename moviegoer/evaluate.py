@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from moviegoer.atomic import atomic_file, write_text
+from moviegoer.atomic import write_csv, write_png, write_text
 from moviegoer.data import FrameSet, frame_dataset, load_frame, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
 from moviegoer.metrics import binary_metrics, dummy_baselines, threshold_for_recall
@@ -95,40 +95,27 @@ def evaluate_model(
     return Evaluation(metrics, predictions, files)
 
 
-def _csv(table: pd.DataFrame, path: Path) -> Path:
-    with atomic_file(path) as tmp:
-        table.to_csv(tmp, index=False)
-    return path
-
-
 def _write_plot_data(
     predictions: pd.DataFrame, y_test: np.ndarray, scores: np.ndarray, out_dir: Path
 ) -> list[Path]:
     from sklearn.metrics import precision_recall_curve, roc_curve
 
     files = [
-        _csv(predictions[["film_id", "frame", "label", "predicted", "p_mcu"]], out_dir / "predictions.csv")
+        write_csv(
+            predictions[["film_id", "frame", "label", "predicted", "p_mcu"]], out_dir / "predictions.csv"
+        )
     ]
     if len(set(y_test.tolist())) == 2:
         fpr, tpr, thresholds = roc_curve(y_test, scores)
         files.append(
-            _csv(
+            write_csv(
                 pd.DataFrame({"fpr": fpr, "tpr": tpr, "threshold": np.minimum(thresholds, 1.0)}),
                 out_dir / "roc.csv",
             )
         )
         precision, recall, _ = precision_recall_curve(y_test, scores)
-        files.append(_csv(pd.DataFrame({"recall": recall, "precision": precision}), out_dir / "pr.csv"))
+        files.append(write_csv(pd.DataFrame({"recall": recall, "precision": precision}), out_dir / "pr.csv"))
     return files
-
-
-def _save(figure: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    with atomic_file(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-    plt.close(figure)
-    return path
 
 
 def _write_pictures(
@@ -150,10 +137,12 @@ def _write_pictures(
 
     files = []
     if Path(history_csv).exists():
-        files.append(_save(plots.training_curves(pd.read_csv(history_csv)), out_dir / "training_curves.png"))
-    files.append(_save(plots.confusion(metrics["cnn"]), out_dir / "confusion_matrix.png"))
+        files.append(
+            write_png(plots.training_curves(pd.read_csv(history_csv)), out_dir / "training_curves.png")
+        )
+    files.append(write_png(plots.confusion(metrics["cnn"]), out_dir / "confusion_matrix.png"))
     if len(set(y_test.tolist())) == 2:
-        files.append(_save(plots.roc_pr(y_test, scores, metrics), out_dir / "roc_pr.png"))
+        files.append(write_png(plots.roc_pr(y_test, scores, metrics), out_dir / "roc_pr.png"))
     outcome = np.where(
         predictions["label"] == "mcu",
         np.where(predictions["predicted"] == "mcu", "true_positive", "false_negative"),
@@ -163,10 +152,12 @@ def _write_pictures(
         chosen = np.flatnonzero(outcome == kind)
         order = chosen[np.argsort(-np.abs(scores[chosen] - 0.5))][:GRID_SIZE]  # most confident first
         grid = plots.frame_grid([test.paths[i] for i in order], [float(scores[i]) for i in order], kind)
-        files.append(_save(grid, out_dir / f"grid_{kind}.png"))
+        files.append(write_png(grid, out_dir / f"grid_{kind}.png"))
     if len(test):
         strongest = int(np.argmax(scores))
         frame = load_frame(test.paths[strongest], input_size, channels).numpy()
         for name in (conv_layer_names(model)[0], conv_layer_names(model)[-1]):
-            files.append(_save(plots.activations(model, frame, name), out_dir / f"activations_{name}.png"))
+            files.append(
+                write_png(plots.activations(model, frame, name), out_dir / f"activations_{name}.png")
+            )
     return files

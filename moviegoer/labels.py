@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from moviegoer.atomic import atomic_file
+from moviegoer.atomic import atomic_file, write_csv
 from moviegoer.errors import MoviegoerError, ParamsError
 
 LABELS = ("mcu", "non_mcu")
@@ -324,8 +324,7 @@ def label_stats(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_csv(table: pd.DataFrame, path: Path) -> None:
-    with atomic_file(Path(path)) as tmp:
-        sort_labels(table)[COLUMNS].to_csv(tmp, index=False)
+    write_csv(sort_labels(table)[COLUMNS], Path(path))
 
 
 def export_class_folders(table: pd.DataFrame, frames_root: Path, out_dir: Path) -> int:

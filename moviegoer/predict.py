@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from moviegoer.atomic import atomic_file
+from moviegoer.atomic import atomic_file, write_csv
 from moviegoer.errors import MoviegoerError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -45,8 +45,8 @@ def predict_folder(
 
 
 def write_predictions(table: pd.DataFrame, out: Path) -> None:
+    if Path(out).suffix.lower() == ".csv":
+        write_csv(table, Path(out))
+        return
     with atomic_file(Path(out)) as tmp:
-        if Path(out).suffix.lower() == ".csv":
-            table.to_csv(tmp, index=False)
-        else:
-            table.to_parquet(tmp, index=False)
+        table.to_parquet(tmp, index=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from moviegoer.atomic import atomic_file, write_text
+from moviegoer.atomic import atomic_file, write_csv, write_text
 from moviegoer.data import FrameSet, frame_dataset, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
 from moviegoer.model import ModelParams, build_model
@@ -116,8 +116,7 @@ def train_model(
     )
     history = pd.DataFrame(fit.history)
     history.insert(0, "epoch", range(1, len(history) + 1))
-    with atomic_file(Path(history_path)) as tmp:
-        history.to_csv(tmp, index=False)
+    write_csv(history, Path(history_path))
     model_path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(Path(model_path).with_suffix(".keras")) as tmp:
         keras_tmp = tmp.with_suffix(".keras")
