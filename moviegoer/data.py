@@ -3,10 +3,12 @@ shuffled with a seed, batched and prefetched."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from moviegoer.split import read_split_manifest
@@ -62,16 +64,30 @@ def frame_dataset(
     channels: int,
     batch_size: int,
     shuffle_seed: int | None = None,
+    inputs: Sequence[str] = ("frame",),
+    features: np.ndarray | None = None,
 ) -> Any:
-    """Batches of (frames, labels), or of frames alone when `labels` is None. Shuffled (each epoch anew, but
-    reproducibly) only when `shuffle_seed` is given."""
+    """Batches of (x, labels), or of x alone when `labels` is None. x holds what the model's `inputs` name: the decoded
+    "frame" and/or the precomputed frame "features" (one row per path); a dict when there are both. Shuffled (each epoch
+    anew, but reproducibly) only when `shuffle_seed` is given."""
     import tensorflow as tf
 
-    def load(path: Any, *label: Any) -> Any:
-        frame = load_frame(path, input_size, channels)
-        return (frame, *label) if label else frame
+    columns: dict[str, Any] = {}
+    if "frame" in inputs:
+        columns["frame"] = paths
+    if "features" in inputs:
+        if features is None or len(features) != len(paths):
+            raise ValueError("the model takes frame features: pass one row of features per path")
+        columns["features"] = np.asarray(features, dtype=np.float32)
 
-    items = (paths, labels) if labels is not None else (paths,)
+    def load(x: dict[str, Any], *label: Any) -> Any:
+        x = dict(x)
+        if "frame" in x:
+            x["frame"] = load_frame(x["frame"], input_size, channels)
+        x = x if len(x) > 1 else next(iter(x.values()))
+        return (x, *label) if label else x
+
+    items = (columns, labels) if labels is not None else (columns,)
     dataset = tf.data.Dataset.from_tensor_slices(items)
     dataset = dataset.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).cache()
     if shuffle_seed is not None:

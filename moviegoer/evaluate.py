@@ -14,8 +14,9 @@ import pandas as pd
 from moviegoer.atomic import write_csv, write_png, write_text
 from moviegoer.data import FrameSet, frame_dataset, load_frame, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
+from moviegoer.frame_features import frame_features_table
 from moviegoer.metrics import binary_metrics, dummy_baselines, threshold_for_recall
-from moviegoer.model import conv_layer_names
+from moviegoer.model import conv_layer_names, model_inputs
 
 ORIGINAL_RESEARCH = {"recall": 0.81, "false_positive_rate": 0.30}  # mixed split; 0.75 / 0.28 on unseen films
 GRID_SIZE = 12  # frames per sample grid
@@ -41,19 +42,24 @@ class Evaluation:
     files: list[Path]
 
 
-def predict_scores(
-    model: Any, paths: list[str], input_size: int, channels: int, batch_size: int
-) -> np.ndarray:
+def predict_scores(model: Any, paths: list[str], batch_size: int) -> np.ndarray:
+    """P(MCU) of each frame file, fed to the model as its inputs ask (frames decoded, frame features computed)."""
     if not paths:
         return np.zeros(0)
-    dataset = frame_dataset(paths, None, input_size, channels, batch_size)
+    inputs = model_inputs(model)
+    input_size, channels = model_frame_shape(model) or (0, 0)
+    features = frame_features_table(paths) if "features" in inputs else None
+    dataset = frame_dataset(paths, None, input_size, channels, batch_size, inputs=inputs, features=features)
     return model.predict(dataset, verbose=0).reshape(-1)
 
 
-def model_input(model: Any) -> tuple[int, int]:
-    """(input_size, channels) a saved model expects."""
-    _, height, _, channels = model.input_shape
-    return int(height), int(channels)
+def model_frame_shape(model: Any) -> tuple[int, int] | None:
+    """(input_size, channels) of a saved model's "frame" input; None when it takes no frames."""
+    for tensor in model.inputs:
+        if tensor.name.split(":")[0] == "frame":
+            _, height, _, channels = tensor.shape
+            return int(height), int(channels)
+    return None
 
 
 def evaluate_model(
@@ -63,13 +69,12 @@ def evaluate_model(
 
     if not Path(model_path).exists():
         raise MoviegoerError(f"{model_path}: no such model (run the train stage first)")
-    model = keras.models.load_model(model_path)
-    input_size, channels = model_input(model)
+    model = keras.models.load_model(model_path, compile=False)  # predicting needs no optimizer
     sets = split_frame_sets(splits_dir)
     test = sets["test"]
     if not len(test):
         raise MoviegoerError(f"{splits_dir}: the test split is empty")
-    scores = predict_scores(model, test.paths, input_size, channels, params.batch_size)
+    scores = predict_scores(model, test.paths, params.batch_size)
     y_test = np.array(test.labels)
     at_target = threshold_for_recall(y_test, scores, params.target_recall)
     metrics = {
@@ -89,9 +94,7 @@ def evaluate_model(
     files = [out_dir / "metrics.json", *_write_plot_data(predictions, y_test, scores, out_dir)]
     figures = out_dir / FIGURES
     figures.mkdir(exist_ok=True)
-    files += _write_pictures(
-        model, predictions, test, history_csv, y_test, scores, metrics, figures, input_size, channels
-    )
+    files += _write_pictures(model, predictions, test, history_csv, y_test, scores, metrics, figures)
     return Evaluation(metrics, predictions, files)
 
 
@@ -127,8 +130,6 @@ def _write_pictures(
     scores: np.ndarray,
     metrics: dict[str, Any],
     out_dir: Path,
-    input_size: int,
-    channels: int,
 ) -> list[Path]:
     import matplotlib
 
@@ -153,9 +154,10 @@ def _write_pictures(
         order = chosen[np.argsort(-np.abs(scores[chosen] - 0.5))][:GRID_SIZE]  # most confident first
         grid = plots.frame_grid([test.paths[i] for i in order], [float(scores[i]) for i in order], kind)
         files.append(write_png(grid, out_dir / f"grid_{kind}.png"))
-    if len(test):
+    frame_shape = model_frame_shape(model)
+    if len(test) and frame_shape:
         strongest = int(np.argmax(scores))
-        frame = load_frame(test.paths[strongest], input_size, channels).numpy()
+        frame = load_frame(test.paths[strongest], *frame_shape).numpy()
         for name in (conv_layer_names(model)[0], conv_layer_names(model)[-1]):
             files.append(
                 write_png(plots.activations(model, frame, name), out_dir / f"activations_{name}.png")

@@ -23,7 +23,7 @@ def predict_folder(
     """One row per image under `folder`: path, p_mcu, label."""
     import keras
 
-    from moviegoer.evaluate import model_input, predict_scores
+    from moviegoer.evaluate import predict_scores
 
     if not Path(model_path).exists():
         raise MoviegoerError(f"{model_path}: no such model")
@@ -32,9 +32,8 @@ def predict_folder(
     images = image_files(folder)
     if not images:
         raise MoviegoerError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) found")
-    model = keras.models.load_model(model_path)
-    input_size, channels = model_input(model)
-    scores = predict_scores(model, [str(p) for p in images], input_size, channels, batch_size)
+    model = keras.models.load_model(model_path, compile=False)  # predicting needs no optimizer
+    scores = predict_scores(model, [str(p) for p in images], batch_size)
     return pd.DataFrame(
         {
             "path": [str(p) for p in images],

@@ -101,7 +101,7 @@ def _summary(metrics: dict[str, Any], cnn: dict[str, Any]) -> str:
     original = metrics["original_research"]
     at_target = metrics["cnn_at_target_recall"]
     return (
-        f"<p>On {metrics['test_frames']} test frames ({metrics['test_mcu_share']:.0%} MCU) the CNN finds "
+        f"<p>On {metrics['test_frames']} test frames ({metrics['test_mcu_share']:.0%} MCU) the model finds "
         f"<b>{cnn['recall']:.0%}</b> of the MCUs at a false positive rate of <b>{cnn['false_positive_rate']:.0%}</b> "
         f"(threshold {cnn['threshold']:.2f}). At the threshold reaching {at_target['recall']:.0%} recall "
         f"({at_target['threshold']:.2f}) its false positive rate is {at_target['false_positive_rate']:.0%}. "

@@ -95,7 +95,7 @@ def activations(model: Any, frame: np.ndarray, layer_name: str, maps: int = 16) 
     """The first `maps` feature maps a conv layer computes for one frame, beside the frame itself."""
     import keras
 
-    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    probe = keras.Model(model.get_layer("frame").output, model.get_layer(layer_name).output)
     output = probe.predict(frame[None], verbose=0)[0]
     count = min(maps, output.shape[-1])
     columns = 6

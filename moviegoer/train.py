@@ -9,12 +9,15 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from moviegoer.atomic import atomic_file, write_csv, write_text
 from moviegoer.data import FrameSet, frame_dataset, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
-from moviegoer.model import ModelParams, build_model
+from moviegoer.fit_features import fit_features_model
+from moviegoer.frame_features import frame_features_table
+from moviegoer.model import FEATURES_NORM, ModelParams, build_model, model_inputs
 
 CLASS_WEIGHTS = ("none", "balanced")
 
@@ -88,7 +91,8 @@ def train_model(
     params: TrainParams = TrainParams(),
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> TrainResult:
-    """Fit on train, stop early on val_loss (best weights restored), save the model and the history."""
+    """Fit on train, stop early on val_loss (best weights restored), save the model and the history. The `features`
+    design is solved exactly instead (moviegoer.fit_features)."""
     import keras
 
     started = time.perf_counter()
@@ -98,23 +102,43 @@ def train_model(
             f"{splits_dir}: train and val need frames (train {len(sets['train'])}, val {len(sets['val'])})"
         )
     seed_everything(params.seed)
-    shape = (params.input_size, params.channels, params.batch_size)
-    train = frame_dataset(sets["train"].paths, sets["train"].labels, *shape, shuffle_seed=params.seed)
-    val = frame_dataset(sets["val"].paths, sets["val"].labels, *shape)
     model = build_model(params.model_params())
-    stopper = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=params.patience, restore_best_weights=True
+    inputs = model_inputs(model)
+    features = {"train": None, "val": None}
+    if params.uses_features:
+        features = {
+            name: frame_features_table(sets[name].paths, f"{name} frame features") for name in features
+        }
+        model.get_layer(FEATURES_NORM).adapt(features["train"])
+    shape = (params.input_size, params.channels, params.batch_size)
+    train = frame_dataset(
+        sets["train"].paths, sets["train"].labels, *shape, params.seed, inputs, features["train"]
     )
-    fit = model.fit(
-        train,
-        validation_data=val,
-        epochs=params.epochs,
-        callbacks=[stopper, *_epoch_logger(on_epoch)],
-        class_weight=class_weights(sets["train"], params.class_weight),
-        shuffle=False,  # the dataset shuffles itself, reproducibly
-        verbose=0,
-    )
-    history = pd.DataFrame(fit.history)
+    val = frame_dataset(sets["val"].paths, sets["val"].labels, *shape, None, inputs, features["val"])
+    weights = class_weights(sets["train"], params.class_weight)
+    if params.design == "features":
+        fit_features_model(model, features["train"], np.array(sets["train"].labels), params.l2, weights)
+        history = {  # solved in one step: the history has one epoch
+            **{name: [value] for name, value in model.evaluate(train, verbose=0, return_dict=True).items()},
+            **{
+                f"val_{name}": [value]
+                for name, value in model.evaluate(val, verbose=0, return_dict=True).items()
+            },
+        }
+    else:
+        stopper = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=params.patience, restore_best_weights=True
+        )
+        history = model.fit(
+            train,
+            validation_data=val,
+            epochs=params.epochs,
+            callbacks=[stopper, *_epoch_logger(on_epoch)],
+            class_weight=weights,
+            shuffle=False,  # the dataset shuffles itself, reproducibly
+            verbose=0,
+        ).history
+    history = pd.DataFrame(history)
     history.insert(0, "epoch", range(1, len(history) + 1))
     write_csv(history, Path(history_path))
     model_path.parent.mkdir(parents=True, exist_ok=True)

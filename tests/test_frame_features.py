@@ -1,0 +1,154 @@
+"""Frame features (real MTCNN faces, picture statistics) and the `features` design that is trained on them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.preprocessing import StandardScaler
+
+from moviegoer.errors import MoviegoerError
+from moviegoer.evaluate import EvaluateParams, evaluate_model
+from moviegoer.extract import ExtractParams, extract_film
+from moviegoer.faces import FACE_FEATURES, Face, face_features_of
+from moviegoer.fit_features import fit_features_model
+from moviegoer.frame_features import FRAME_FEATURES, frame_features, read_picture
+from moviegoer.labels import LabelParams, empty_labels, import_labels, read_csv
+from moviegoer.manifests import load_manifests
+from moviegoer.model import FEATURES_NORM, ModelParams, build_model, model_inputs
+from moviegoer.picture_stats import PICTURE_FEATURES, picture_rows, picture_stats
+from moviegoer.predict import predict_folder
+from moviegoer.report import render_report
+from moviegoer.split import SplitParams, assign_splits, write_splits
+from moviegoer.train import TrainParams, train_model
+from tests.conftest import SHARED_REAL
+
+FEATURES_DESIGN = TrainParams(design="features", l2=0.002, class_weight="balanced", seed=3)
+
+
+def feature(vector: np.ndarray, name: str) -> float:
+    return float(vector[FRAME_FEATURES.index(name)])
+
+
+def test_face_geometry_is_measured_in_picture_fractions() -> None:
+    large = Face((300, 20, 100, 120), 0.99, (330.0, 60.0), (370.0, 60.0))
+    small = Face((50, 100, 30, 36), 0.95, (58.0, 112.0), (72.0, 112.0))
+    values = dict(zip(FACE_FEATURES, face_features_of([large, small], 240, 480), strict=True))
+    assert values["faces"] == 2
+    assert values["face1_height"] == pytest.approx(0.5) and values["face1_width"] == pytest.approx(100 / 480)
+    assert values["face1_cx"] == pytest.approx(350 / 480)
+    assert values["face1_offcentre"] == pytest.approx(abs(350 / 480 - 0.5) * 2)
+    assert values["face1_top"] == pytest.approx(20 / 240) and values["face1_eye_span"] == pytest.approx(0.4)
+    assert values["face2_height"] == pytest.approx(36 / 240) and values["face2_ratio"] == pytest.approx(0.3)
+    assert values["faces_area"] == pytest.approx((100 * 120 + 30 * 36) / (240 * 480))
+    assert values["picture_aspect"] == pytest.approx(2.0)
+    none = dict(zip(FACE_FEATURES, face_features_of([], 240, 480), strict=True))
+    assert none["faces"] == 0 and none["face1_height"] == 0 and none["face2_ratio"] == 0
+
+
+def test_letterbox_bars_are_cut_and_black_frames_read_as_dark() -> None:
+    frame = np.zeros((200, 480, 3), np.uint8)
+    frame[30:170] = 128
+    frame[60:140, 40:200] = 255  # a bright block on the left: the picture's detail
+    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    assert picture_rows(gray) == (30, 170)
+    assert picture_rows(np.zeros((200, 480), np.uint8)) == (0, 200)  # all black: nothing to cut
+    stats = dict(zip(PICTURE_FEATURES, picture_stats(frame[30:170]), strict=True))
+    assert stats["edges_left"] > stats["edges_right"] == 0
+    black = dict(zip(PICTURE_FEATURES, picture_stats(np.zeros((200, 480, 3), np.uint8)), strict=True))
+    assert black["luma_mean"] == 0 and black["dark_share"] == 1 and black["edges"] == 0
+
+
+def test_unreadable_image_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_text("not a jpeg")
+    with pytest.raises(MoviegoerError, match="broken.jpg: not a readable image"):
+        read_picture(broken)
+
+
+def test_features_design_is_the_exact_logistic_regression() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, len(FRAME_FEATURES))).astype(np.float32) * rng.uniform(
+        0.1, 5, len(FRAME_FEATURES)
+    )
+    y = (x[:, 1] + 0.5 * x[:, 14] + rng.normal(size=200) > 0).astype(int)
+    model = build_model(ModelParams(design="features", l2=0.01))
+    assert model_inputs(model) == ["features"]
+    model.get_layer(FEATURES_NORM).adapt(x)
+    fit_features_model(model, x, y, 0.01, None)
+    scaled = StandardScaler().fit_transform(x)
+    reference = LogisticRegression(C=1 / (2 * 0.01 * len(y)), max_iter=10_000).fit(scaled, y)
+    ours = model.predict(x, verbose=0).ravel()
+    assert np.allclose(ours, reference.predict_proba(scaled)[:, 1], atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def faces_splits(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four real clips with clear people (130 frames at 2 s, 320 px wide, enough for face detection), split mixed."""
+    root = tmp_path_factory.mktemp("faces")
+    for film in ("blackjournal", "pirates", "joker_teaser", "suicide_squad"):
+        extract_film(
+            real_videos / f"{film}.mp4", film, root / "frames" / film, ExtractParams(interval_s=2, width=320)
+        )
+    labels, _ = import_labels(
+        read_csv(SHARED_REAL / "labels.csv"),
+        empty_labels(),
+        load_manifests(root / "frames"),
+        LabelParams(),
+        "csv",
+    )
+    write_splits(
+        assign_splits(labels, SplitParams(seed=2, imbalance_removal=0.0)), root / "frames", root / "splits"
+    )
+    return root / "splits"
+
+
+def test_mtcnn_finds_the_interviewee(real_videos: Path) -> None:
+    interview = frame_features(SHARED_REAL / "frames" / "blackjournal" / "blackjournal_t000000.jpg")
+    assert feature(interview, "faces") == 1 and feature(interview, "face1_confidence") > 0.95
+    assert 0.25 < feature(interview, "face1_height") < 0.6  # chest-up: a large face, not a close-up's
+    black = frame_features(SHARED_REAL / "frames" / "forrest_gump" / "forrest_gump_t000000.jpg")
+    assert feature(black, "faces") == 0 and feature(black, "dark_share") > 0.99
+
+
+@pytest.mark.slow
+def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_path: Path) -> None:
+    model = tmp_path / "mcu.keras"
+    result = train_model(faces_splits, model, tmp_path / "history.csv", FEATURES_DESIGN)
+    history = pd.read_csv(tmp_path / "history.csv")
+    assert result.epochs_run == 1 and {"loss", "val_loss", "val_auc"} <= set(history.columns)
+    evaluation = evaluate_model(
+        model, faces_splits, tmp_path / "history.csv", tmp_path / "eval", EvaluateParams()
+    )
+    metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    predictions = evaluation.predictions
+    assert metrics["cnn"]["roc_auc"] == pytest.approx(
+        roc_auc_score(predictions["label"] == "mcu", predictions["p_mcu"])
+    )
+    assert metrics["cnn"]["roc_auc"] > 0.75 > metrics["dummy_stratified"]["roc_auc"]
+    figures = {p.name for p in (tmp_path / "eval" / "figures").iterdir()}
+    assert "roc_pr.png" in figures and not any(name.startswith("activations") for name in figures)  # no convs
+    page = render_report(
+        tmp_path / "eval", tmp_path / "no_eda", tmp_path / "no_docs", tmp_path / "r.html", {}
+    )
+    activations = page.read_text().split(">Activation maps</h2>")[1].split("<h2")[0]
+    assert "not available for this run" in activations
+    test_frames = predictions["path"].head(5).tolist()
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    for relative in test_frames:
+        (folder / Path(relative).name).write_bytes((faces_splits / relative).read_bytes())
+    table = predict_folder(model, folder)
+    by_name = dict(zip(table["path"].map(lambda p: Path(p).name), table["p_mcu"], strict=True))
+    expected = dict(
+        zip(
+            predictions["path"].head(5).map(lambda p: Path(p).name), predictions["p_mcu"].head(5), strict=True
+        )
+    )
+    assert by_name == pytest.approx(expected, abs=1e-5)  # the same frame gets the same score anywhere
