@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test lint bench-extract clean-demo
+.PHONY: install demo test lint bench-extract bench-quality real-model clean-demo
 
 install: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: $(STAMP)
 
 bench-extract: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
+
+bench-quality: $(STAMP)
+	$(BIN)/python benchmarks/real_quality.py
+
+real-model: $(STAMP)
+	$(BIN)/python benchmarks/real_quality.py --final
 
 clean-demo:
 	@echo "Removes the sample films' registration, frames and DVC lock from this checkout."

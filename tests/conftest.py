@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,7 +61,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         PROJECT_ROOT / "moviegoer", root / "moviegoer", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(PROJECT_ROOT / ".gitignore", root / ".gitignore")
-    params = (root / "params.yaml").read_text().replace("interval_s: 8", "interval_s: 2")
+    params = re.sub(r"(?m)^  interval_s: \d+", "  interval_s: 2", (root / "params.yaml").read_text())
+    assert "interval_s: 2" in params
     (root / "params.yaml").write_text(params.replace("width: 480", "width: 160"))
     run(["git", "init", "-q"], root)
     run(["git", "config", "user.email", "test@example.com"], root)
