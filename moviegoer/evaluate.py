@@ -16,7 +16,7 @@ from moviegoer.data import FrameSet, frame_dataset, load_frame, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
 from moviegoer.frame_features import frame_features_table
 from moviegoer.metrics import binary_metrics, dummy_baselines, threshold_for_recall
-from moviegoer.model import conv_layer_names, model_inputs
+from moviegoer.model import conv_layer_names, model_frame_shape, model_inputs
 
 ORIGINAL_RESEARCH = {"recall": 0.81, "false_positive_rate": 0.30}  # mixed split; 0.75 / 0.28 on unseen films
 GRID_SIZE = 12  # frames per sample grid
@@ -51,15 +51,6 @@ def predict_scores(model: Any, paths: list[str], batch_size: int) -> np.ndarray:
     features = frame_features_table(paths) if "features" in inputs else None
     dataset = frame_dataset(paths, None, input_size, channels, batch_size, inputs=inputs, features=features)
     return model.predict(dataset, verbose=0).reshape(-1)
-
-
-def model_frame_shape(model: Any) -> tuple[int, int] | None:
-    """(input_size, channels) of a saved model's "frame" input; None when it takes no frames."""
-    for tensor in model.inputs:
-        if tensor.name.split(":")[0] == "frame":
-            _, height, _, channels = tensor.shape
-            return int(height), int(channels)
-    return None
 
 
 def evaluate_model(

@@ -125,7 +125,9 @@ def build_model(params: ModelParams) -> Any:
     outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=regulariser, name="p_mcu")(x)
     model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=f"mcu_{params.design}")
     model.compile(
-        optimizer=keras.optimizers.RMSprop(learning_rate=params.learning_rate),
+        optimizer=keras.optimizers.RMSprop(
+            learning_rate=params.learning_rate, name="rmsprop"
+        ),  # no per-process counter in saved files
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auc")],
     )
@@ -135,6 +137,15 @@ def build_model(params: ModelParams) -> Any:
 def model_inputs(model: Any) -> list[str]:
     """The names of a built or loaded model's inputs ("frame", "features")."""
     return [tensor.name.split(":")[0] for tensor in model.inputs]
+
+
+def model_frame_shape(model: Any) -> tuple[int, int] | None:
+    """(input_size, channels) of a model's "frame" input; None when it takes no frames."""
+    for name, tensor in zip(model_inputs(model), model.inputs, strict=True):
+        if name == "frame":
+            _, height, _, channels = tensor.shape
+            return int(height), int(channels)
+    return None
 
 
 def conv_layer_names(model: Any) -> list[str]:

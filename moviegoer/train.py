@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from moviegoer.atomic import atomic_file, write_csv, write_text
+from moviegoer.atomic import write_csv, write_text
 from moviegoer.data import FrameSet, frame_dataset, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
 from moviegoer.fit_features import fit_features_model
 from moviegoer.frame_features import frame_features_table
 from moviegoer.model import FEATURES_NORM, ModelParams, build_model, model_inputs
+from moviegoer.model_file import save_model
 
 CLASS_WEIGHTS = ("none", "balanced")
 
@@ -141,11 +142,7 @@ def train_model(
     history = pd.DataFrame(history)
     history.insert(0, "epoch", range(1, len(history) + 1))
     write_csv(history, Path(history_path))
-    model_path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(Path(model_path).with_suffix(".keras")) as tmp:
-        keras_tmp = tmp.with_suffix(".keras")
-        model.save(keras_tmp)
-        keras_tmp.replace(tmp)
+    save_model(model, Path(model_path))
     best = int(history["val_loss"].idxmin())
     result = TrainResult(
         model_path=Path(model_path),

@@ -74,6 +74,8 @@ def test_training_on_real_frames_lowers_the_loss_and_reproduces(real_splits: Pat
     train_model(real_splits, tmp_path / "b" / "mcu.keras", tmp_path / "b" / "history.csv", TINY)
     again = pd.read_csv(tmp_path / "b" / "history.csv")
     assert np.allclose(history["val_loss"], again["val_loss"], atol=1e-4)
+    # seconds apart, same seed: the same bytes (no save-time stamps), so `dvc repro` reproduces the model file
+    assert (tmp_path / "a" / "mcu.keras").read_bytes() == (tmp_path / "b" / "mcu.keras").read_bytes()
 
 
 @pytest.mark.slow
