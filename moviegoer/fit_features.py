@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from moviegoer.errors import MoviegoerError
 from moviegoer.model import FEATURES_NORM
 
 UNREGULARISED_C = 1e4  # l2 = 0: (almost) no penalty, but still a finite optimum on separable data
@@ -21,6 +22,8 @@ def fit_features_model(
     (the objective Keras' L2 regulariser states) on the features as its FEATURES_NORM layer, already adapted to the
     training features, normalises them."""
     labels = np.asarray(labels, dtype=int)
+    if len(set(labels.tolist())) < 2:
+        raise MoviegoerError("the features design needs MCU and non-MCU frames in train (it has one class only)")
     normalised = np.asarray(model.get_layer(FEATURES_NORM)(features))
     weights = np.array([class_weight[y] for y in labels]) if class_weight else np.ones(len(labels))
     c = 1 / (2 * l2 * weights.sum()) if l2 > 0 else UNREGULARISED_C

@@ -86,6 +86,8 @@ def test_features_design_is_the_exact_logistic_regression() -> None:
     reference = LogisticRegression(C=1 / (2 * 0.01 * len(y)), max_iter=10_000).fit(scaled, y)
     ours = model.predict(x, verbose=0).ravel()
     assert np.allclose(ours, reference.predict_proba(scaled)[:, 1], atol=1e-4)
+    with pytest.raises(MoviegoerError, match="one class only"):
+        fit_features_model(model, x, np.zeros(len(y), int), 0.01, None)
 
 
 @pytest.fixture(scope="module")
