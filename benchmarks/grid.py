@@ -104,6 +104,14 @@ def markdown(table: list[dict[str, Any]], repo: Path) -> str:
         "|" + "|".join("---" if c in ("experiment", "train.design") else "---:" for c in columns) + "|",
     ]
     lines += ["| " + " | ".join(_cell(r[c]) for c in columns) + " |" for r in table]
+    if table:
+        best = max(table, key=lambda r: r["roc_auc"] or 0)
+        lines += [
+            "",
+            f"Highest ROC-AUC: **{best['experiment']}** ({best['train.design']}, imbalance removal "
+            f"{_cell(best['split.imbalance_removal'])}): {_cell(best['roc_auc'])}, recall {_cell(best['recall'])} "
+            f"at a false-positive rate of {_cell(best['false_positive_rate'])}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
