@@ -23,7 +23,9 @@ def fit_features_model(
     training features, normalises them."""
     labels = np.asarray(labels, dtype=int)
     if len(set(labels.tolist())) < 2:
-        raise MoviegoerError("the features design needs MCU and non-MCU frames in train (it has one class only)")
+        raise MoviegoerError(
+            "the features design needs MCU and non-MCU frames in train (it has one class only)"
+        )
     normalised = np.asarray(model.get_layer(FEATURES_NORM)(features))
     weights = np.array([class_weight[y] for y in labels]) if class_weight else np.ones(len(labels))
     c = 1 / (2 * l2 * weights.sum()) if l2 > 0 else UNREGULARISED_C
