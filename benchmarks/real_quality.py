@@ -39,6 +39,7 @@ from moviegoer.fit_features import fit_features_model
 from moviegoer.frame_features import FRAME_FEATURES, frame_features_table
 from moviegoer.metrics import binary_metrics, dummy_baselines, threshold_for_recall
 from moviegoer.model import FEATURES_NORM, ModelParams, build_model
+from moviegoer.train import class_weights, seed_everything
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
@@ -217,8 +218,6 @@ def keras_scorer(
     def score(real: RealSet, fold: Fold, seed: int) -> tuple[np.ndarray, np.ndarray]:
         import keras
 
-        from moviegoer.train import seed_everything
-
         seed_everything(seed)
         model = build_model(params)
         x = {}
@@ -229,31 +228,28 @@ def keras_scorer(
         fit = remove_non_mcu(fold.fit, real.y, removal, seed) if removal else fold.fit
         if params.uses_features:
             model.get_layer(FEATURES_NORM).adapt(x["features"][fit])
-        weights = None
-        if balanced:
-            positives = real.y[fit].mean()
-            weights = {0: 0.5 / (1 - positives), 1: 0.5 / positives}
+        weights = class_weights(real.y[fit], "balanced" if balanced else "none")
 
         def rows(index: np.ndarray) -> Any:
             return next(iter(x.values()))[index] if len(x) == 1 else {k: v[index] for k, v in x.items()}
 
         if params.design == "features":
             fit_features_model(model, x["features"][fit], real.y[fit], params.l2, weights)
-            return (model.predict(rows(index), verbose=0).ravel() for index in (fold.val, fold.test))
-        model.fit(
-            rows(fit),
-            real.y[fit],
-            validation_data=(rows(fold.val), real.y[fold.val]),
-            epochs=epochs,
-            batch_size=batch_size,
-            class_weight=weights,
-            callbacks=[
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=patience, restore_best_weights=True
-                )
-            ],
-            verbose=0,
-        )
+        else:
+            model.fit(
+                rows(fit),
+                real.y[fit],
+                validation_data=(rows(fold.val), real.y[fold.val]),
+                epochs=epochs,
+                batch_size=batch_size,
+                class_weight=weights,
+                callbacks=[
+                    keras.callbacks.EarlyStopping(
+                        monitor="val_loss", patience=patience, restore_best_weights=True
+                    )
+                ],
+                verbose=0,
+            )
         return (model.predict(rows(index), verbose=0).ravel() for index in (fold.val, fold.test))
 
     return score
@@ -369,16 +365,12 @@ def dummy_result(real: RealSet, folds: list[Fold], seed: int) -> dict[str, Any]:
 def train_final(real: RealSet, seed: int) -> Path:
     """The chosen design trained once on every shared frame, saved for `moviegoer predict-frames`."""
     from moviegoer.model_file import save_model
-    from moviegoer.train import seed_everything
 
     seed_everything(seed)
     features = frame_features(real)
     model = build_model(FEATURES_DESIGN)
     model.get_layer(FEATURES_NORM).adapt(features)
-    positives = real.y.mean()
-    fit_features_model(
-        model, features, real.y, FEATURES_DESIGN.l2, {0: 0.5 / (1 - positives), 1: 0.5 / positives}
-    )
+    fit_features_model(model, features, real.y, FEATURES_DESIGN.l2, class_weights(real.y, "balanced"))
     path = save_model(model, MODELS / "real.keras")
     chosen = next(candidate for candidate in candidates() if candidate.name == CHOSEN)
     unseen = run_candidate(real, chosen, film_folds(real, 5, seed), seed)
@@ -388,7 +380,7 @@ def train_final(real: RealSet, seed: int) -> Path:
         "model": str(path.relative_to(HERE.parent)),
         "design": asdict(FEATURES_DESIGN),
         "frames": len(real.y),
-        "mcu_share": float(positives),
+        "mcu_share": float(real.y.mean()),
         "training_roc_auc": float(training_auc),
         "threshold_for_90_recall": threshold,  # on out-of-fold scores of unseen films: --threshold for predict-frames
         "unseen_films": {

@@ -9,7 +9,7 @@ dropout, batch norm, augmentation, learning rate and input size are params.
 `features` is no CNN: a logistic regression (one sigmoid unit, L2-regularised) on the hand-made frame features of
 moviegoer.frame_features (face geometry and picture statistics); on unseen real films it beats every CNN we tried
 (benchmarks/results/real_quality.md). `frame_features: true` feeds the same features to a CNN design beside its
-flattened maps. Models with features take two named inputs, "frame" and "features"; MODEL_INPUTS says which.
+flattened maps. A model's inputs are named "frame" and/or "features"; model_inputs() says which.
 """
 
 from __future__ import annotations
@@ -125,9 +125,8 @@ def build_model(params: ModelParams) -> Any:
     outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=regulariser, name="p_mcu")(x)
     model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, outputs, name=f"mcu_{params.design}")
     model.compile(
-        optimizer=keras.optimizers.RMSprop(
-            learning_rate=params.learning_rate, name="rmsprop"
-        ),  # no per-process counter in saved files
+        # a fixed name: Keras would number it per process (rmsprop_1, ...) into the saved file
+        optimizer=keras.optimizers.RMSprop(learning_rate=params.learning_rate, name="rmsprop"),
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auc")],
     )

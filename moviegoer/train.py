@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from moviegoer.atomic import write_csv, write_text
-from moviegoer.data import FrameSet, frame_dataset, split_frame_sets
+from moviegoer.data import frame_dataset, split_frame_sets
 from moviegoer.errors import MoviegoerError, ParamsError
 from moviegoer.fit_features import fit_features_model
 from moviegoer.frame_features import frame_features_table
@@ -65,14 +65,15 @@ def seed_everything(seed: int) -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def class_weights(train: FrameSet, mode: str) -> dict[int, float] | None:
+def class_weights(labels: Sequence[int], mode: str) -> dict[int, float] | None:
+    """Per-class weights of the 0/1 training labels: "balanced" weighs each class by its inverse frequency."""
     if mode == "none":
         return None
-    positives = sum(train.labels)
-    negatives = len(train) - positives
+    positives = int(sum(labels))
+    negatives = len(labels) - positives
     if not positives or not negatives:
         return None
-    return {0: len(train) / (2 * negatives), 1: len(train) / (2 * positives)}
+    return {0: len(labels) / (2 * negatives), 1: len(labels) / (2 * positives)}
 
 
 def _epoch_logger(on_epoch: Callable[[int, dict[str, float]], None] | None) -> list[Any]:
@@ -116,7 +117,7 @@ def train_model(
         sets["train"].paths, sets["train"].labels, *shape, params.seed, inputs, features["train"]
     )
     val = frame_dataset(sets["val"].paths, sets["val"].labels, *shape, None, inputs, features["val"])
-    weights = class_weights(sets["train"], params.class_weight)
+    weights = class_weights(sets["train"].labels, params.class_weight)
     if params.design == "features":
         fit_features_model(model, features["train"], np.array(sets["train"].labels), params.l2, weights)
         history = {  # solved in one step: the history has one epoch
