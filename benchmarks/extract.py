@@ -28,13 +28,16 @@ import cv2
 import imageio_ffmpeg
 
 import moviegoer  # noqa: F401  (quiets OpenCV's logging before cv2 loads)
-from moviegoer.decode import ExactSampler
-from moviegoer.extract import ExtractParams, extract_film, read_manifest
-from moviegoer.video import probe
+from moviegoer.core.params import section_params
+from moviegoer.dataset.frames import ExtractParams, extract_film
+from moviegoer.dataset.manifest import read_manifest
+from moviegoer.video.opencv_sampler import ExactSampler
+from moviegoer.video.probe import probe
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
 RESULTS = HERE / "results"
+PARAMS = HERE.parent / "params.yaml"
 SHARED_VIDEOS = HERE.parent.parent / "shared" / "data" / "real" / "videos"
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 SEGMENT_S = 300  # the long film repeats one 5-minute H.264 segment: same decode cost, 18x less encoding
@@ -128,7 +131,9 @@ def moviegoer_extract(mode: str) -> Callable[[Path, float], list[float]]:
 
     def run(path: Path, interval_ms: float) -> list[float]:
         with tempfile.TemporaryDirectory() as out:
-            params = ExtractParams(interval_s=interval_ms / 1000, mode=mode)
+            params = section_params(
+                ExtractParams, "extract", PARAMS, interval_s=interval_ms / 1000, mode=mode
+            )
             extract_film(path, "bench", Path(out) / "bench", params)
             return read_manifest(Path(out) / "bench").column("t_ms").to_pylist()
 

@@ -20,11 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from moviegoer.core.atomic import write_text
+from moviegoer.evaluation import results
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SWEPT = ("train.design", "split.imbalance_removal", "train.learning_rate", "evaluate.threshold")
-METRICS = "reports/evaluation/metrics.json"
-TRAIN = "reports/train/train.json"
+METRICS = (
+    f"reports/evaluation/{results.METRICS_DIR}"  # one headline file per row (moviegoer.evaluation.results)
+)
 
 
 def dvc_experiments(repo: Path) -> list[dict[str, Any]]:
@@ -47,24 +51,19 @@ def _lookup(tree: dict[str, Any], dotted: str) -> Any:
 def row(entry: dict[str, Any], name: str) -> dict[str, Any] | None:
     """One experiment's params and results; None when it has no evaluation (failed)."""
     data = entry.get("data") or {}
-    metrics = (data.get("metrics") or {}).get(METRICS, {}).get("data")
-    if not metrics:
+    metrics = {path: (found or {}).get("data") for path, found in (data.get("metrics") or {}).items()}
+    model = metrics.get(f"{METRICS}/{results.MODEL}.json")
+    at_target = metrics.get(f"{METRICS}/{results.MODEL_AT_TARGET}.json")
+    if not model or not at_target:
         return None
     params = (data.get("params") or {}).get("params.yaml", {}).get("data", {})
-    train = (data.get("metrics") or {}).get(TRAIN, {}).get("data", {})
     return {
         "experiment": name,
         **{key: _lookup(params, key) for key in SWEPT},
-        "recall": metrics["cnn"]["recall"],
-        "false_positive_rate": metrics["cnn"]["false_positive_rate"],
-        "precision": metrics["cnn"]["precision"],
-        "roc_auc": metrics["cnn"]["roc_auc"],
-        "pr_auc": metrics["cnn"]["pr_auc"],
-        "fpr_at_target_recall": metrics["cnn_at_target_recall"]["false_positive_rate"],
-        "target_recall": metrics["cnn_at_target_recall"]["recall"],
-        "test_frames": metrics["test_frames"],
-        "epochs": train.get("epochs_run"),
-        "train_s": train.get("seconds"),
+        **{key: model[key] for key in results.HEADLINE},
+        "fpr_at_target_recall": at_target["false_positive_rate"],
+        "target_recall": at_target["recall"],
+        "test_frames": model["test_frames"],
     }
 
 
@@ -96,8 +95,8 @@ def markdown(table: list[dict[str, Any]], repo: Path) -> str:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} ({platform.python_version()}), 2 cores, "
         f"one experiment at a time (`dvc queue start --jobs 1`), in a checkout that ran `make demo` ({repo.name}). "
-        "Metrics are on the sample's test split at threshold 0.5, `fpr_at_target_recall` at the threshold reaching "
-        "81 % recall (the original research's). The sample is synthetic and small (72 test frames): differences of "
+        "Metrics are on the sample's test split at evaluate.threshold, `fpr_at_target_recall` at the threshold "
+        f"reaching {results.ORIGINAL_RESEARCH['recall']:.0%} recall (the original research's). The sample is synthetic and small (72 test frames): differences of "
         "a few points are noise.",
         "",
         "| " + " | ".join(columns) + " |",
@@ -124,9 +123,6 @@ def main(argv: list[str] | None = None) -> None:
     table = rows(dvc_experiments(args.repo))
     if not table:
         sys.exit(f"{args.repo}: no finished experiments (dvc exp show lists none with {METRICS})")
-    sys.path.insert(0, str(HERE.parent))
-    from moviegoer.atomic import write_text
-
     RESULTS.mkdir(parents=True, exist_ok=True)
     write_text(RESULTS / "grid.json", json.dumps(table, indent=2) + "\n")
     write_text(RESULTS / "grid.md", markdown(table, args.repo.resolve()))

@@ -13,6 +13,7 @@ recall, so the test films are touched only once, to measure. Writes benchmarks/r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -33,13 +34,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import moviegoer  # noqa: F401  (quiets TensorFlow's and OpenCV's logging)
-from moviegoer.atomic import write_text
-from moviegoer.faces import FACE_FEATURES
-from moviegoer.fit_features import fit_features_model
-from moviegoer.frame_features import FRAME_FEATURES, frame_features_table
-from moviegoer.metrics import binary_metrics, dummy_baselines, threshold_for_recall
-from moviegoer.model import FEATURES_NORM, ModelParams, build_model
-from moviegoer.train import class_weights, seed_everything
+from moviegoer.core.atomic import write_text
+from moviegoer.core.params import section_params
+from moviegoer.dataset.split import non_mcu_to_remove
+from moviegoer.evaluation.metrics import binary_metrics, dummy_baselines, threshold_for_recall
+from moviegoer.evaluation.results import ORIGINAL_RESEARCH
+from moviegoer.features.faces import FACE_FEATURES
+from moviegoer.features.frame import FRAME_FEATURES, frame_features_table
+from moviegoer.model.designs import model_inputs
+from moviegoer.model.fit import TrainingData, TrainParams, fit_model
+from moviegoer.model.storage import save_model
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
@@ -51,25 +55,26 @@ FILM_GROUPS = {
     "friends": ("friends_dvt", "friends_azvi"),
     "sintel": ("sintel_zwm", "sintel_trailer"),
 }
-ORIGINAL = {
-    "recall": 0.81,
-    "false_positive_rate": 0.30,
-    "unseen_recall": 0.75,
-    "unseen_false_positive_rate": 0.28,
-}
+ORIGINAL = ORIGINAL_RESEARCH
 GOAL = {"recall": 0.90, "false_positive_rate": 0.15}
 CHOSEN = "features"
-FEATURES_DESIGN = ModelParams(design="features", l2=0.002)
-SMALL_CNN = ModelParams(
-    design="k4",
-    input_size=64,
-    channels=3,
-    filters=32,
-    last_filters=64,
-    dropout=0.3,
-    batch_norm=True,
-    augment=True,
-)
+PARAMS = HERE.parent / "params.yaml"
+
+
+def base_params() -> TrainParams:
+    """The train stage's params (params.yaml), which every candidate varies."""
+    return section_params(TrainParams, "train", PARAMS)
+
+
+def features_design() -> TrainParams:
+    return replace(base_params(), design="features", l2=0.002, class_weight="balanced")
+
+
+def small_cnn(frame_features: bool = False) -> TrainParams:
+    return replace(base_params(), design="k4", input_size=64, channels=3, filters=32, last_filters=64, dropout=0.3,
+                   batch_norm=True, augment=True, class_weight="balanced", frame_features=frame_features)  # fmt: skip
+
+
 NOTES = [  # what the runs and the explorations behind the candidates showed (seed 42 folds)
     "- **CNNs trained from scratch do not transfer to unseen films.** With ~300 training frames, `k6` scores at "
     "chance on held-out films (pooled ROC-AUC 0.49), and so does a smaller colour CNN with augmentation and class "
@@ -159,10 +164,10 @@ _IMAGES: dict[tuple[int, int], np.ndarray] = {}
 
 
 def images(real: RealSet, size: int, channels: int) -> np.ndarray:
-    """All frames as the training pipeline feeds them (moviegoer.data.load_frame), held in memory."""
+    """All frames as the training pipeline feeds them (moviegoer.model.inputs.load_frame), held in memory."""
     import tensorflow as tf
 
-    from moviegoer.data import load_frame
+    from moviegoer.model.inputs import load_frame
 
     if (size, channels) not in _IMAGES:
         frames = [load_frame(tf.constant(path), size, channels).numpy() for path in real.paths]
@@ -198,61 +203,36 @@ class Candidate:
     score: Scorer
 
 
-def remove_non_mcu(rows: np.ndarray, y: np.ndarray, share: float, seed: int) -> np.ndarray:
-    """The original research's imbalance removal: drop `share` of the non-MCU rows (training only)."""
-    negatives = rows[y[rows] == 0]
-    dropped = np.random.default_rng(seed).choice(negatives, int(round(share * len(negatives))), replace=False)
-    return np.setdiff1d(rows, dropped)
-
-
-def keras_scorer(
-    params: ModelParams,
-    removal: float = 0.0,
-    balanced: bool = False,
-    epochs: int = 50,
-    patience: int = 5,
-    batch_size: int = 50,
-) -> Scorer:
-    """Train moviegoer's own model (moviegoer.model.build_model) as the train stage does, on in-memory inputs."""
+def keras_scorer(params: TrainParams, removal: float = 0.0) -> Scorer:
+    """moviegoer's own training core (moviegoer.model.fit.fit_model), as the train stage runs it, on in-memory
+    inputs; `removal` drops that share of the non-MCU training frames, as the split stage does."""
 
     def score(real: RealSet, fold: Fold, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        import keras
-
-        seed_everything(seed)
-        model = build_model(params)
-        x = {}
-        if params.uses_frames:
-            x["frame"] = images(real, params.input_size, params.channels)
-        if params.uses_features:
-            x["features"] = frame_features(real)
-        fit = remove_non_mcu(fold.fit, real.y, removal, seed) if removal else fold.fit
-        if params.uses_features:
-            model.get_layer(FEATURES_NORM).adapt(x["features"][fit])
-        weights = class_weights(real.y[fit], "balanced" if balanced else "none")
-
-        def rows(index: np.ndarray) -> Any:
-            return next(iter(x.values()))[index] if len(x) == 1 else {k: v[index] for k, v in x.items()}
-
-        if params.design == "features":
-            fit_features_model(model, x["features"][fit], real.y[fit], params.l2, weights)
-        else:
-            model.fit(
-                rows(fit),
-                real.y[fit],
-                validation_data=(rows(fold.val), real.y[fold.val]),
-                epochs=epochs,
-                batch_size=batch_size,
-                class_weight=weights,
-                callbacks=[
-                    keras.callbacks.EarlyStopping(
-                        monitor="val_loss", patience=patience, restore_best_weights=True
-                    )
-                ],
-                verbose=0,
-            )
-        return (model.predict(rows(index), verbose=0).ravel() for index in (fold.val, fold.test))
+        dropped = non_mcu_to_remove(fold.fit, real.y.astype(bool), removal, np.random.default_rng(seed))
+        fit = np.setdiff1d(fold.fit, dropped)
+        fitted = fit_model(
+            replace(params, seed=seed),
+            training_data(real, params, fit),
+            training_data(real, params, fold.val),
+        )
+        return (predict(fitted.model, real, params, index) for index in (fold.val, fold.test))
 
     return score
+
+
+def training_data(real: RealSet, params: TrainParams, rows: np.ndarray) -> TrainingData:
+    return TrainingData(
+        labels=real.y[rows],
+        frames=images(real, params.input_size, params.channels)[rows] if params.uses_frames else None,
+        features=frame_features(real)[rows] if params.uses_features else None,
+    )
+
+
+def predict(model: Any, real: RealSet, params: TrainParams, rows: np.ndarray) -> np.ndarray:
+    data = training_data(real, params, rows)
+    x = {"frame": data.frames, "features": data.features}
+    x = {name: value for name, value in x.items() if name in model_inputs(model)}
+    return model.predict(x if len(x) > 1 else next(iter(x.values())), verbose=0).ravel()
 
 
 def sklearn_scorer(make: Callable[[], Any], features: Callable[[RealSet], np.ndarray]) -> Scorer:
@@ -270,18 +250,18 @@ def candidates() -> list[Candidate]:
         Candidate(
             "k6",
             "original research CNN: gray 128x128, 60 % of non-MCU training frames removed",
-            keras_scorer(ModelParams(design="k6"), removal=0.6),
+            keras_scorer(replace(base_params(), design="k6"), removal=0.6),
         ),
         Candidate(
             "k4-64-colour",
             "smaller CNN: k4, colour 64x64, batch norm, dropout 0.3, augmentation (mirror, shift, zoom, contrast), "
             "balanced class weights instead of removal",
-            keras_scorer(SMALL_CNN, balanced=True),
+            keras_scorer(small_cnn()),
         ),
         Candidate(
             "k4-64-colour+features",
             "the smaller CNN with the frame features fed beside its flattened maps",
-            keras_scorer(replace(SMALL_CNN, frame_features=True), balanced=True),
+            keras_scorer(small_cnn(frame_features=True)),
         ),
         Candidate(
             "faces-logreg",
@@ -297,7 +277,7 @@ def candidates() -> list[Candidate]:
             "features",
             "design `features`: the same logistic regression as a Keras model (what models/real.keras holds), "
             "balanced class weights",
-            keras_scorer(FEATURES_DESIGN, balanced=True),
+            keras_scorer(features_design()),
         ),
     ]
 
@@ -362,30 +342,41 @@ def dummy_result(real: RealSet, folds: list[Fold], seed: int) -> dict[str, Any]:
     return summarise(real, "dummy", description, per_fold, pooled, 0.0)
 
 
-def train_final(real: RealSet, seed: int) -> Path:
-    """The chosen design trained once on every shared frame, saved for `moviegoer predict-frames`."""
-    from moviegoer.model_file import save_model
+def data_fingerprint(real: RealSet) -> str:
+    """sha256 over the labels and the bytes of every frame, in order: which data a model was built from."""
+    digest = hashlib.sha256(real.table[["source", "t_ms", "file", "label"]].to_csv(index=False).encode())
+    for path in real.paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
 
-    seed_everything(seed)
-    features = frame_features(real)
-    model = build_model(FEATURES_DESIGN)
-    model.get_layer(FEATURES_NORM).adapt(features)
-    fit_features_model(model, features, real.y, FEATURES_DESIGN.l2, class_weights(real.y, "balanced"))
-    path = save_model(model, MODELS / "real.keras")
+
+def train_final(real: RealSet, seed: int) -> Path:
+    """The chosen design fitted once on every shared frame by the library's training core (the features design is
+    solved exactly: the validation side only fills the history), saved with its provenance beside it."""
+    params = replace(features_design(), seed=seed)
+    everything = training_data(real, params, np.arange(len(real.y)))
+    fitted = fit_model(params, everything, everything)
+    path = save_model(fitted.model, MODELS / "real.keras")
     chosen = next(candidate for candidate in candidates() if candidate.name == CHOSEN)
     unseen = run_candidate(real, chosen, film_folds(real, 5, seed), seed)
     threshold = threshold_for_recall(real.y, np.array(unseen["pooled_scores"]), GOAL["recall"])
-    training_auc = roc_auc_score(real.y, model.predict(features, verbose=0).ravel())
+    training_auc = roc_auc_score(real.y, predict(fitted.model, real, params, np.arange(len(real.y))))
     summary = {
         "model": str(path.relative_to(HERE.parent)),
-        "design": asdict(FEATURES_DESIGN),
-        "frames": len(real.y),
-        "mcu_share": float(real.y.mean()),
+        "built_by": "make real-model (benchmarks/real_quality.py --final)",
+        "data": {
+            "source": "../shared/data/real",
+            "frames": len(real.y),
+            "mcu_share": float(real.y.mean()),
+            "sha256": data_fingerprint(real),
+        },  # fmt: skip
+        "params": asdict(params),
         "training_roc_auc": float(training_auc),
         "threshold_for_90_recall": threshold,  # on out-of-fold scores of unseen films: --threshold for predict-frames
         "unseen_films": {
             key: unseen[key] for key in ("recall", "false_positive_rate", "roc_auc", "pooled_roc_auc")
         },
+        "cross_validation": {"folds": 5, "seed": seed, "per_fold": unseen["folds"]},
     }
     write_text(path.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     print(f"{path}: {CHOSEN} trained on {len(real.y)} frames (training ROC-AUC {training_auc:.3f})")

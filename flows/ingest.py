@@ -17,20 +17,20 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from flows.pipeline import pipeline
-from moviegoer.atomic import write_text
-from moviegoer.errors import MoviegoerError, ParamsError
-from moviegoer.films import add_films
-from moviegoer.params import section_params
-from moviegoer.paths import PARAMS_FILE, VIDEO_SUFFIXES
+from moviegoer.core.atomic import write_text
+from moviegoer.core.errors import MoviegoerError, ParamsError
+from moviegoer.core.params import section_params
+from moviegoer.core.paths import PARAMS_FILE, VIDEO_SUFFIXES
+from moviegoer.dataset.films import add_films
 
 
 @dataclass(frozen=True)
 class IngestParams:
-    inbox: str = "data/inbox"
-    rejected: str = "data/inbox/rejected"
-    interval_minutes: float = 10.0  # how often the served flow looks into the inbox
-    cron: str = ""  # instead of the interval, e.g. "0 * * * *"
-    targets: tuple[str, ...] = ("extract",)  # pipeline stages brought up to date after adding films
+    inbox: str
+    rejected: str
+    interval_minutes: float  # how often the served flow looks into the inbox
+    cron: str  # instead of the interval, e.g. "0 * * * *"
+    targets: tuple[str, ...]  # pipeline stages brought up to date after adding films
 
     def __post_init__(self) -> None:
         if not self.interval_minutes > 0:

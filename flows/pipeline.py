@@ -13,7 +13,6 @@ call at a time (DVC locks the repo); the tasks only run the stages' `moviegoer` 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -25,7 +24,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from moviegoer.paths import EVALUATION_DIR, REPORT_FILE
+from moviegoer.core.paths import EVALUATION_DIR, REPORT_FILE
+from moviegoer.evaluation import results
 
 STAGE_RETRIES = 2
 OUTPUT_TAIL = 30  # lines of a stage's output kept in the task log
@@ -125,25 +125,27 @@ def run_stage(spec: StageSpec, root: str) -> str:
 
 def _publish_results(root: Path) -> None:
     """Prefect artifacts of the evaluation: a metrics table and a summary that links the report."""
-    metrics_file = root / EVALUATION_DIR / "metrics.json"
-    if not metrics_file.exists():
+    evaluation = root / EVALUATION_DIR
+    if not (evaluation / results.EVALUATION_FILE).exists():
         return
-    metrics = json.loads(metrics_file.read_text())
-    columns = ("recall", "false_positive_rate", "precision", "accuracy", "f1", "roc_auc", "threshold")
+    result = results.read_results(evaluation)
+    columns = (*results.HEADLINE, "threshold")
     rows = [
-        {"model": name, **{column: values.get(column) for column in columns}}
-        for name, values in metrics.items()
-        if isinstance(values, dict)
+        {"row": name, **{column: values.get(column) for column in columns}}
+        for name, values in result.rows.items()
     ]
-    create_table_artifact(key="mcu-metrics", table=rows, description="MCU classifier on the test split")
-    cnn = metrics["cnn"]
+    create_table_artifact(
+        key="mcu-metrics", table=rows, description=f"MCU classifier ({result.design}) on the test split"
+    )
+    model, original = result.model, results.ORIGINAL_RESEARCH
     report = (root / REPORT_FILE).resolve()
     create_markdown_artifact(
         key="mcu-summary",
         markdown=(
-            f"# MCU classifier\n\nRecall **{cnn['recall']:.1%}** at a false positive rate of "
-            f"**{cnn['false_positive_rate']:.1%}** on {metrics['test_frames']} test frames "
-            f"(original research: 81 % / 30 %).\n\nReport: [{report}](file://{report})\n"
+            f"# MCU classifier ({result.design})\n\nRecall **{model['recall']:.1%}** at a false positive rate of "
+            f"**{model['false_positive_rate']:.1%}** on {result.test_frames} test frames "
+            f"(original research: {original['recall']:.0%} / {original['false_positive_rate']:.0%}).\n\n"
+            f"Report: [{report}](file://{report})\n"
         ),
         description="Summary of the latest evaluation",
     )

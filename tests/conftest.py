@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.synthetic import write_h264, write_mp4v
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_REAL = PROJECT_ROOT.parent / "shared" / "data" / "real"
+T = TypeVar("T")
 
 # The DVC stages call the `moviegoer` console script: make the one beside this interpreter win.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -76,13 +78,18 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def real_frames(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Frames of every shared real clip at 2 s (as the shared labels were made), small for speed."""
-    from moviegoer.errors import VideoError
-    from moviegoer.extract import ExtractParams, extract_film
+    from moviegoer.core.errors import VideoError
+    from moviegoer.dataset.frames import ExtractParams, extract_film
 
     root = tmp_path_factory.mktemp("real_frames")
     for video in sorted(real_videos.glob("*.mp4")):
         try:
-            extract_film(video, video.stem, root / video.stem, ExtractParams(interval_s=2, width=96))
+            extract_film(
+                video,
+                video.stem,
+                root / video.stem,
+                project_params(ExtractParams, "extract", interval_s=2, width=96),
+            )
         except VideoError:
             continue  # batman.mp4 is AV1: OpenCV cannot decode it, its labels stay unmatched
     return root
@@ -100,3 +107,10 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+def project_params(cls: type[T], section: str, **overrides: Any) -> T:
+    """A params dataclass from the project's own params.yaml (the one place defaults live), with `overrides`."""
+    from moviegoer.core.params import load_params
+
+    return cls(**{**load_params(PROJECT_ROOT / "params.yaml")[section], **overrides})

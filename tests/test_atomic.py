@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from moviegoer.atomic import atomic_dir, atomic_file, remove_stale_temporaries
+from moviegoer.core.atomic import atomic_dir, atomic_file, remove_stale_temporaries
 
 
 def _umask() -> int:
@@ -32,7 +32,7 @@ def test_atomic_dir_replaces_only_on_success(tmp_path: Path) -> None:
 
 def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: Path) -> None:
     script = (
-        "import sys, time; from pathlib import Path; from moviegoer.atomic import atomic_dir\n"
+        "import sys, time; from pathlib import Path; from moviegoer.core.atomic import atomic_dir\n"
         "with atomic_dir(Path(sys.argv[1])) as tmp:\n"
         "    (tmp / 'half.jpg').write_text('x'); print('writing', flush=True); time.sleep(60)\n"
     )

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from tests.conftest import run
+from tests.conftest import PROJECT_ROOT, run
+
+PARAMS = str(PROJECT_ROOT / "params.yaml")  # outside a project, commands read the params named
 
 
 def _error_lines(stderr: str) -> list[str]:
@@ -17,7 +20,7 @@ def test_one_bad_film_does_not_stop_the_others(tmp_path: Path, films_dir: Path) 
     frames = tmp_path / "frames"
     result = run(
         ["moviegoer", "extract", str(broken), str(films_dir / "beta.mp4"), str(empty), "--frames-dir", str(frames),
-         "--interval-s", "3", "--width", "64"],
+         "--interval-s", "3", "--width", "64", "--params", PARAMS],
         cwd=tmp_path,
         check=False,
     )  # fmt: skip
@@ -32,7 +35,17 @@ def test_one_bad_film_does_not_stop_the_others(tmp_path: Path, films_dir: Path) 
 
 def test_bad_param_option_is_one_line(tmp_path: Path, films_dir: Path) -> None:
     result = run(
-        ["moviegoer", "extract", str(films_dir / "beta.mp4"), "--frames-dir", str(tmp_path), "--width", "8"],
+        [
+            "moviegoer",
+            "extract",
+            str(films_dir / "beta.mp4"),
+            "--frames-dir",
+            str(tmp_path),
+            "--width",
+            "8",
+            "--params",
+            PARAMS,
+        ],  # fmt: skip
         cwd=tmp_path,
         check=False,
     )
@@ -42,7 +55,8 @@ def test_bad_param_option_is_one_line(tmp_path: Path, films_dir: Path) -> None:
 
 
 def test_bad_param_file_is_one_line(tmp_path: Path, films_dir: Path) -> None:
-    (tmp_path / "params.yaml").write_text("extract:\n  interval_s: -1\n")
+    params = (PROJECT_ROOT / "params.yaml").read_text()
+    (tmp_path / "params.yaml").write_text(re.sub(r"(?m)^  interval_s: .*$", "  interval_s: -1", params))
     result = run(["moviegoer", "extract", str(films_dir / "beta.mp4")], cwd=tmp_path, check=False)
     assert result.returncode == 1
     assert _error_lines(result.stderr) == [
@@ -52,9 +66,20 @@ def test_bad_param_file_is_one_line(tmp_path: Path, films_dir: Path) -> None:
 
 def test_undecodable_codec_exits_non_zero(tmp_path: Path, real_videos: Path) -> None:
     result = run(
-        ["moviegoer", "extract", str(real_videos / "batman.mp4"), "--frames-dir", "f"], tmp_path, check=False
+        ["moviegoer", "extract", str(real_videos / "batman.mp4"), "--frames-dir", "f", "--params", PARAMS],
+        tmp_path,
+        check=False,
     )
     assert result.returncode == 1
     [line] = _error_lines(result.stderr)
     assert "batman.mp4: cannot decode any frame of its av01 video stream" in line
     assert not (tmp_path / "f" / "batman").exists()
+
+
+def test_missing_params_file_is_one_line(tmp_path: Path, films_dir: Path) -> None:
+    result = run(["moviegoer", "extract", str(films_dir / "beta.mp4")], cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert _error_lines(result.stderr) == [
+        "error: params.yaml: not found (moviegoer reads every setting from params.yaml)"
+    ]
+    assert list(tmp_path.iterdir()) == []

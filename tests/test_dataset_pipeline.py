@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from moviegoer.labels import read_labels, write_labels
-from moviegoer.sample import SampleParams, render_sample
-from tests.conftest import run
+from moviegoer.dataset.labels import read_labels, write_labels
+from moviegoer.evaluation.results import read_results
+from moviegoer.sample.plan import SampleParams
+from moviegoer.sample.render import render_sample
+from tests.conftest import project_params, run
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +21,11 @@ pytestmark = pytest.mark.slow
 def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample")
     render_sample(
-        out, SampleParams(films=2, min_duration_s=60, max_duration_s=60, workers=1, seed=3), progress=False
+        out,
+        project_params(
+            SampleParams, "sample", films=2, min_duration_s=60, max_duration_s=60, workers=1, seed=3
+        ),
+        progress=False,
     )
     return out
 
@@ -51,17 +57,36 @@ def test_repro_runs_films_to_eda(labelled_project: Path) -> None:
         assert f"Running stage '{stage}'" in out, out
     assert (project / "reports/data_docs/labels/index.html").exists()
     assert (project / "reports/data_docs/split/index.html").exists()
-    for plot in ("frames_per_film.png", "mcu_share_per_film.png", "class_balance.png"):
-        assert (project / "reports/eda" / plot).stat().st_size > 5000
     split = pd.read_parquet(project / "data/splits/split.parquet")
     assert len(split) == 60 and set(split["split"]) == {"train", "val", "test"}
     kept = split[split["kept"]]
     assert len(list((project / "data/splits").rglob("*.jpg"))) == len(kept)
+    # the EDA tables say what the labels and the split say
+    per_film = pd.read_csv(project / "reports/eda/frames_per_film.csv").set_index("film_id")
+    counted = labels.groupby("film_id")["label"].value_counts().unstack(fill_value=0)
+    assert per_film["mcu"].to_dict() == counted["mcu"].to_dict()
+    assert per_film["non_mcu"].to_dict() == counted["non_mcu"].to_dict()
+    balance = pd.read_csv(project / "reports/eda/class_balance.csv").set_index("set")
+    train = split[split["split"] == "train"]
+    assert balance.loc["train (before removal)", "non_mcu"] == (train["label"] == "non_mcu").sum()
+    assert (
+        balance.loc["train (after removal)", "non_mcu"]
+        == (kept["split"].eq("train") & kept["label"].eq("non_mcu")).sum()
+    )
+    assert balance.loc["test", "mcu"] == (split["split"].eq("test") & split["label"].eq("mcu")).sum()
+    assert {png.name for png in (project / "reports/eda").glob("*.png")} == {
+        "frames_per_film.png", "mcu_share_per_film.png", "class_balance.png"}  # fmt: skip
     assert "up to date" in run(["dvc", "status"], project).stdout
     metrics = run(["dvc", "metrics", "show"], project).stdout
-    assert "labels.json" in metrics and "split.json" in metrics and "metrics.json" in metrics
+    lines = metrics.splitlines()
+    assert max(map(len, lines)) <= 160, metrics  # headline numbers only: it fits a terminal
+    assert any("metrics/model.json" in line for line in lines) and "labels.json" not in metrics
+    result = read_results(project / "reports/evaluation")
+    model_line = next(line for line in lines if "metrics/model.json" in line)
+    assert f"{result.model['recall']:.5g}"[:4] in model_line
     assert (project / "models/mcu.keras").exists()
-    assert "MCU classifier report" in (project / "reports/report.html").read_text()
+    report = (project / "reports/report.html").read_text()
+    assert f"finds <b>{result.model['recall']:.0%}</b> of the MCUs" in report
 
 
 def test_broken_label_table_stops_the_pipeline(labelled_project: Path) -> None:
@@ -91,7 +116,8 @@ def test_prefect_flow_runs_the_whole_pipeline_and_leaves_dvc_clean(labelled_proj
     assert "Running stage" not in run(["dvc", "repro"], project).stdout
     assert (project / "reports/report.html").exists()
     table = Artifact.get("mcu-metrics")
-    assert table is not None and "recall" in str(table.data)
+    result = read_results(project / "reports/evaluation")
+    assert table is not None and f"{result.model['recall']}" in str(table.data)
     assert run_pipeline(str(project)) == []
 
 

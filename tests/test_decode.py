@@ -6,8 +6,10 @@ import av
 import numpy as np
 import pytest
 
-from moviegoer.decode import STRATEGIES, ExactSampler, next_mark_index
-from moviegoer.decode_pyav import ReferenceSkippingSampler, keyframe_index, keyframe_samples
+from moviegoer.video.keyframe_sampler import KeyframeSampler
+from moviegoer.video.opencv_sampler import STRATEGIES, ExactSampler
+from moviegoer.video.pyav_sampler import ReferenceSkippingSampler, keyframe_index
+from moviegoer.video.sampler import next_mark_index
 from tests.synthetic import all_timestamps, naive_samples, naive_samples_multi
 
 SAMPLERS = (*STRATEGIES, "reference-skipping")
@@ -90,7 +92,7 @@ def _keyframe_times(path: Path) -> list[float]:
 
 def test_keyframe_mode_keeps_the_keyframe_nearest_each_mark(films_dir: Path) -> None:
     path = films_dir / "gamma.mp4"  # keyframes every 120 frames = 5 s, film 30 s
-    samples = list(keyframe_samples(path, 8000, end_ms=all_timestamps(path)[-1]))
+    samples = list(KeyframeSampler(path, 8000, end_ms=all_timestamps(path)[-1]))
     assert [round(s.t_ms) for s in samples] == [0, 10000, 15000, 25000]
     assert [s.target_ms for s in samples] == [0, 8000, 16000, 24000]
     for sample in samples:
@@ -102,7 +104,7 @@ def test_keyframe_mode_on_real_clips_gives_true_keyframes(real_videos: Path) -> 
         path = real_videos / f"{name}.mp4"
         stamps = all_timestamps(path)
         keyframes = _keyframe_times(path)
-        samples = list(keyframe_samples(path, 8000, end_ms=stamps[-1]))
+        samples = list(KeyframeSampler(path, 8000, end_ms=stamps[-1]))
         assert samples, name
         for sample in samples:
             assert min(abs(sample.t_ms - t) for t in stamps) < 1e-6, f"{name}: {sample.t_ms} is not a frame"

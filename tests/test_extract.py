@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
 import pyarrow.parquet as pq
 import pytest
 
-from moviegoer.errors import ParamsError, VideoError
-from moviegoer.extract import MANIFEST_SCHEMA, ExtractParams, extract_film, read_manifest
-from moviegoer.params import section_params
+from moviegoer.core.errors import ParamsError, VideoError
+from moviegoer.core.params import section_params
+from moviegoer.dataset.frames import ExtractParams, extract_film
+from moviegoer.dataset.manifest import MANIFEST_SCHEMA, read_manifest
+from tests.conftest import project_params
 from tests.synthetic import naive_samples
 
 
@@ -19,7 +22,7 @@ def test_extracts_frames_and_manifest(tmp_path: Path, films_dir: Path) -> None:
         films_dir / "alpha.mp4",
         "alpha",
         out,
-        ExtractParams(interval_s=2, width=160),
+        project_params(ExtractParams, "extract", interval_s=2, width=160),
         on_progress=lambda done, total: progress.append((done, total)),
     )
     manifest = read_manifest(out)
@@ -40,7 +43,10 @@ def test_extracts_frames_and_manifest(tmp_path: Path, films_dir: Path) -> None:
 def test_keyframe_mode(tmp_path: Path, films_dir: Path) -> None:
     out = tmp_path / "gamma"
     extract_film(
-        films_dir / "gamma.mp4", "gamma", out, ExtractParams(interval_s=8, width=64, mode="keyframe")
+        films_dir / "gamma.mp4",
+        "gamma",
+        out,
+        project_params(ExtractParams, "extract", interval_s=8, width=64, mode="keyframe"),
     )
     rows = pq.read_table(out / "manifest.parquet").to_pylist()
     assert [round(r["t_ms"]) for r in rows] == [0, 10000, 15000, 25000]
@@ -48,7 +54,7 @@ def test_keyframe_mode(tmp_path: Path, films_dir: Path) -> None:
 
 
 def test_same_params_give_identical_bytes(tmp_path: Path, films_dir: Path) -> None:
-    params = ExtractParams(interval_s=3, width=100)
+    params = project_params(ExtractParams, "extract", interval_s=3, width=100)
     first, second = tmp_path / "a", tmp_path / "b"
     extract_film(films_dir / "gamma.mp4", "gamma", first, params)
     extract_film(films_dir / "gamma.mp4", "gamma", second, params)
@@ -70,31 +76,49 @@ def test_same_params_give_identical_bytes(tmp_path: Path, films_dir: Path) -> No
 )
 def test_bad_params_are_refused(params: dict[str, object], key: str) -> None:
     with pytest.raises(ParamsError, match=key):
-        ExtractParams(**params)  # type: ignore[arg-type]
+        project_params(ExtractParams, "extract", **params)  # type: ignore[arg-type]
 
 
-def test_params_file_section_names_the_key(tmp_path: Path) -> None:
+def test_params_file_is_the_only_source_and_errors_name_the_key(tmp_path: Path) -> None:
     params_file = tmp_path / "params.yaml"
-    params_file.write_text("extract:\n  interval_s: 0\n")
-    with pytest.raises(ParamsError, match=r"params.yaml: extract.interval_s must be a number > 0"):
-        section_params(ExtractParams, "extract", params_file)
-    params_file.write_text("extract:\n  intervall_s: 2\n")
-    with pytest.raises(ParamsError, match=r"extract.intervall_s is not a known parameter"):
-        section_params(ExtractParams, "extract", params_file)
-    params_file.write_text("extract:\n  interval_s: 4\n")
+    full = "extract:\n  interval_s: 4\n  width: 480\n  jpeg_quality: 90\n  mode: exact\n"
+    params_file.write_text(full)
     assert section_params(ExtractParams, "extract", params_file, width=64) == ExtractParams(
-        interval_s=4, width=64
+        interval_s=4, width=64, jpeg_quality=90, mode="exact"
     )
+    cases = {
+        full.replace(
+            "interval_s: 4", "interval_s: 0"
+        ): "params.yaml: extract.interval_s must be a number > 0",
+        full + "  intervall_s: 2\n": "params.yaml: extract.intervall_s is not a known parameter",
+        full.replace("  width: 480\n", ""): "params.yaml: extract.width is missing",
+        "labels:\n  tolerance_ms: 500\n": "params.yaml: extract section is missing",
+        "extract: [1, 2\n": "params.yaml: is not valid YAML",
+    }
+    for text, message in cases.items():
+        params_file.write_text(text)
+        with pytest.raises(ParamsError, match=re.escape(message)):
+            section_params(ExtractParams, "extract", params_file)
+    params_file.write_bytes(b"\xff\xfe\x00\x01binary")
+    with pytest.raises(ParamsError, match="params.yaml: is not a text file"):
+        section_params(ExtractParams, "extract", params_file)
+    with pytest.raises(ParamsError, match="nowhere.yaml: not found"):
+        section_params(ExtractParams, "extract", tmp_path / "nowhere.yaml")
+    params_file.write_text(full)
+    with pytest.raises(ParamsError, match="--width must be an integer >= 32"):
+        section_params(ExtractParams, "extract", params_file, width=8)
 
 
 def test_failed_extraction_leaves_previous_output_untouched(tmp_path: Path, films_dir: Path) -> None:
     out = tmp_path / "frames" / "film"
-    extract_film(films_dir / "beta.mp4", "film", out, ExtractParams(interval_s=4, width=64))
+    extract_film(
+        films_dir / "beta.mp4", "film", out, project_params(ExtractParams, "extract", interval_s=4, width=64)
+    )
     before = sorted(p.name for p in out.iterdir())
     broken = tmp_path / "broken.mp4"
     broken.write_bytes((films_dir / "alpha.mp4").read_bytes()[:5000])
     with pytest.raises(VideoError, match="broken.mp4"):
-        extract_film(broken, "film", out, ExtractParams(interval_s=4, width=64))
+        extract_film(broken, "film", out, project_params(ExtractParams, "extract", interval_s=4, width=64))
     assert sorted(p.name for p in out.iterdir()) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["film"], "no temporary folder may survive"
 
@@ -103,7 +127,7 @@ def test_bad_film_leaves_no_folder(tmp_path: Path) -> None:
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     with pytest.raises(VideoError, match="empty file"):
-        extract_film(empty, "empty", tmp_path / "frames" / "empty")
+        extract_film(empty, "empty", tmp_path / "frames" / "empty", project_params(ExtractParams, "extract"))
     assert not (tmp_path / "frames").exists() or not any((tmp_path / "frames").iterdir())
 
 
@@ -111,13 +135,16 @@ def test_film_with_no_frames(tmp_path: Path) -> None:
     no_frames = tmp_path / "no_frames.mp4"
     cv2.VideoWriter(str(no_frames), cv2.VideoWriter_fourcc(*"mp4v"), 24, (64, 64)).release()
     with pytest.raises(VideoError, match=r"no_frames.mp4: holds no video stream"):
-        extract_film(no_frames, "no_frames", tmp_path / "out")
+        extract_film(no_frames, "no_frames", tmp_path / "out", project_params(ExtractParams, "extract"))
     assert not (tmp_path / "out").exists()
 
 
 def test_header_that_lies_is_extracted_and_reported(tmp_path: Path, real_videos: Path) -> None:
     result = extract_film(
-        real_videos / "friends_dvt.mp4", "friends_dvt", tmp_path / "f", ExtractParams(interval_s=2)
+        real_videos / "friends_dvt.mp4",
+        "friends_dvt",
+        tmp_path / "f",
+        project_params(ExtractParams, "extract", interval_s=2),
     )
     assert result.frames == 5
     assert any("header says 12.6 s but frames stop at 10.0 s" in w for w in result.warnings)
@@ -125,7 +152,7 @@ def test_header_that_lies_is_extracted_and_reported(tmp_path: Path, real_videos:
 
 def test_variable_frame_rate_keeps_decoded_timestamps(tmp_path: Path, real_videos: Path) -> None:
     path = real_videos / "goldeneye.mp4"
-    extract_film(path, "goldeneye", tmp_path / "g", ExtractParams(interval_s=2))
+    extract_film(path, "goldeneye", tmp_path / "g", project_params(ExtractParams, "extract", interval_s=2))
     rows = read_manifest(tmp_path / "g").to_pylist()
     assert [r["t_ms"] for r in rows] == [t for t, _ in naive_samples(path, 2000)]
     assert any(r["t_ms"] != r["target_ms"] for r in rows)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from flows.pipeline import StageSpec, read_stages, run_pipeline, select, stage_levels
+from flows.pipeline import read_stages, run_pipeline, select, stage_levels
 from tests.conftest import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
@@ -31,7 +31,14 @@ def test_stages_come_from_dvc_yaml(project: Path, films_dir: Path) -> None:
     assert [s.name for s in select(specs, ["extract"])] == ["extract@alpha", "extract@beta"]
     with pytest.raises(ValueError, match="no stage matches"):
         select(specs, ["nope"])
-    assert StageSpec("a", "true", ".", ()) == StageSpec("a", "true", ".", ())
+    by_name = {spec.name: spec for spec in specs}
+    alpha = by_name["extract@alpha"]
+    assert (
+        alpha.cmd == 'moviegoer extract "data/raw/films/alpha.mp4" --film-id "alpha" --frames-dir data/frames'
+    )
+    assert alpha.needs == () and alpha.wdir == "."
+    assert set(by_name["split"].needs) == {"extract@alpha", "extract@beta", "validate_labels"}
+    assert by_name["evaluate"].needs == ("eda", "split", "train")
 
 
 def test_flow_writes_the_lock_dvc_repro_writes(project: Path, films_dir: Path) -> None:

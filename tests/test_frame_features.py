@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
-from sklearn.preprocessing import StandardScaler
 
-from moviegoer.errors import MoviegoerError
-from moviegoer.evaluate import EvaluateParams, evaluate_model
-from moviegoer.extract import ExtractParams, extract_film
-from moviegoer.faces import FACE_FEATURES, Face, face_features_of
-from moviegoer.fit_features import fit_features_model
-from moviegoer.frame_features import FRAME_FEATURES, frame_features, read_picture
-from moviegoer.labels import LabelParams, empty_labels, import_labels, read_csv
-from moviegoer.manifests import load_manifests
-from moviegoer.model import FEATURES_NORM, ModelParams, build_model, model_inputs
-from moviegoer.picture_stats import PICTURE_FEATURES, picture_rows, picture_stats
-from moviegoer.predict import predict_folder
-from moviegoer.report import render_report
-from moviegoer.split import SplitParams, assign_splits, write_splits
-from moviegoer.train import TrainParams, train_model
-from tests.conftest import SHARED_REAL
+from moviegoer.core.errors import MoviegoerError
+from moviegoer.dataset.frames import ExtractParams, extract_film
+from moviegoer.dataset.labels import LabelParams, empty_labels, import_labels, read_csv
+from moviegoer.dataset.manifest import load_manifests
+from moviegoer.dataset.split import SplitParams, assign_splits, write_splits
+from moviegoer.evaluation.evaluate import EvaluateParams, evaluate_model
+from moviegoer.evaluation.report import render_report
+from moviegoer.evaluation.results import read_results
+from moviegoer.features.faces import FACE_FEATURES, Face, face_features_of
+from moviegoer.features.frame import FRAME_FEATURES, frame_features, read_picture
+from moviegoer.features.picture import PICTURE_FEATURES, picture_rows, picture_stats
+from moviegoer.model.designs import FEATURES_NORM, build_model, model_inputs
+from moviegoer.model.exact_fit import fit_features_model
+from moviegoer.model.fit import TrainParams
+from moviegoer.model.predict import predict_folder
+from moviegoer.model.train import train_model
+from tests.conftest import SHARED_REAL, project_params
 
-FEATURES_DESIGN = TrainParams(design="features", l2=0.002, class_weight="balanced", seed=3)
+FEATURES_DESIGN = project_params(
+    TrainParams, "train", design="features", l2=0.002, class_weight="balanced", seed=3
+)
 
 
 def feature(vector: np.ndarray, name: str) -> float:
@@ -72,20 +72,27 @@ def test_unreadable_image_is_named(tmp_path: Path) -> None:
         read_picture(broken)
 
 
-def test_features_design_is_the_exact_logistic_regression() -> None:
+def test_features_design_is_the_optimum_of_keras_own_loss() -> None:
+    import keras
+    import tensorflow as tf
+
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, len(FRAME_FEATURES))).astype(np.float32) * rng.uniform(
         0.1, 5, len(FRAME_FEATURES)
-    )
+    ).astype(np.float32)
     y = (x[:, 1] + 0.5 * x[:, 14] + rng.normal(size=200) > 0).astype(int)
-    model = build_model(ModelParams(design="features", l2=0.01))
+    model = build_model(project_params(TrainParams, "train", design="features", l2=0.01))
     assert model_inputs(model) == ["features"]
     model.get_layer(FEATURES_NORM).adapt(x)
     fit_features_model(model, x, y, 0.01, None)
-    scaled = StandardScaler().fit_transform(x)
-    reference = LogisticRegression(C=1 / (2 * 0.01 * len(y)), max_iter=10_000).fit(scaled, y)
-    ours = model.predict(x, verbose=0).ravel()
-    assert np.allclose(ours, reference.predict_proba(scaled)[:, 1], atol=1e-4)
+    output = model.get_layer("p_mcu")
+    with tf.GradientTape() as tape:  # the objective Keras itself trains: mean cross-entropy + the L2 penalty
+        loss = keras.losses.BinaryCrossentropy()(y[:, None].astype(np.float32), model(x)) + tf.add_n(
+            model.losses
+        )
+    gradients = tape.gradient(loss, output.trainable_weights)
+    assert max(float(tf.reduce_max(tf.abs(g))) for g in gradients) < 1e-3  # a minimum: the gradient vanishes
+    assert float(loss) < 0.6  # and a real fit, not a flat start
     with pytest.raises(MoviegoerError, match="one class only"):
         fit_features_model(model, x, np.zeros(len(y), int), 0.01, None)
 
@@ -96,17 +103,22 @@ def faces_splits(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("faces")
     for film in ("blackjournal", "pirates", "joker_teaser", "suicide_squad"):
         extract_film(
-            real_videos / f"{film}.mp4", film, root / "frames" / film, ExtractParams(interval_s=2, width=320)
+            real_videos / f"{film}.mp4",
+            film,
+            root / "frames" / film,
+            project_params(ExtractParams, "extract", interval_s=2, width=320),
         )
     labels, _ = import_labels(
         read_csv(SHARED_REAL / "labels.csv"),
         empty_labels(),
         load_manifests(root / "frames"),
-        LabelParams(),
+        project_params(LabelParams, "labels"),
         "csv",
     )
     write_splits(
-        assign_splits(labels, SplitParams(seed=2, imbalance_removal=0.0)), root / "frames", root / "splits"
+        assign_splits(labels, project_params(SplitParams, "split", seed=2, imbalance_removal=0.0)),
+        root / "frames",
+        root / "splits",
     )
     return root / "splits"
 
@@ -122,18 +134,22 @@ def test_mtcnn_finds_the_interviewee(real_videos: Path) -> None:
 @pytest.mark.slow
 def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_path: Path) -> None:
     model = tmp_path / "mcu.keras"
-    result = train_model(faces_splits, model, tmp_path / "history.csv", FEATURES_DESIGN)
+    result = train_model(
+        faces_splits, model, tmp_path / "history.csv", tmp_path / "train.json", FEATURES_DESIGN
+    )
     history = pd.read_csv(tmp_path / "history.csv")
     assert result.epochs_run == 1 and {"loss", "val_loss", "val_auc"} <= set(history.columns)
     evaluation = evaluate_model(
-        model, faces_splits, tmp_path / "history.csv", tmp_path / "eval", EvaluateParams()
+        model,
+        faces_splits,
+        tmp_path / "history.csv",
+        tmp_path / "eval",
+        project_params(EvaluateParams, "evaluate"),
     )
-    metrics = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    result = read_results(tmp_path / "eval")
     predictions = evaluation.predictions
-    assert metrics["cnn"]["roc_auc"] == pytest.approx(
-        roc_auc_score(predictions["label"] == "mcu", predictions["p_mcu"])
-    )
-    assert metrics["cnn"]["roc_auc"] > 0.75 > metrics["dummy_stratified"]["roc_auc"]
+    assert result.design == "features"
+    assert result.model["roc_auc"] > 0.75 > result.rows["dummy_stratified"]["roc_auc"]
     figures = {p.name for p in (tmp_path / "eval" / "figures").iterdir()}
     assert "roc_pr.png" in figures and not any(name.startswith("activations") for name in figures)  # no convs
     page = render_report(
@@ -146,7 +162,7 @@ def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_p
     folder.mkdir()
     for relative in test_frames:
         (folder / Path(relative).name).write_bytes((faces_splits / relative).read_bytes())
-    table = predict_folder(model, folder)
+    table = predict_folder(model, folder, 0.5, 64)
     by_name = dict(zip(table["path"].map(lambda p: Path(p).name), table["p_mcu"], strict=True))
     expected = dict(
         zip(

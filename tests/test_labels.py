@@ -6,8 +6,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from moviegoer.errors import MoviegoerError
-from moviegoer.labels import (
+from moviegoer.core.errors import MoviegoerError
+from moviegoer.dataset.labels import (
     LABEL_SCHEMA,
     LabelParams,
     empty_labels,
@@ -20,9 +20,10 @@ from moviegoer.labels import (
     read_labels,
     write_labels,
 )
-from moviegoer.manifests import load_manifests
+from moviegoer.dataset.manifest import load_manifests
+from tests.conftest import project_params
 
-PARAMS = LabelParams(tolerance_ms=500)
+PARAMS = project_params(LabelParams, "labels", tolerance_ms=500)
 
 
 def _import_real(real_frames: Path, real_labels_csv: Path):

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from tests.conftest import PROJECT_ROOT
 
@@ -34,12 +33,3 @@ def test_folds_hold_out_whole_film_groups(real_videos: Path) -> None:
         sides = [set(real.groups[rows]) for rows in (fold.fit, fold.val, fold.test)]
         assert not (sides[0] & sides[1] or sides[0] & sides[2] or sides[1] & sides[2])
         assert real.y[fold.val].sum() > 0 and real.y[fold.test].sum() > 0
-
-
-def test_imbalance_removal_drops_only_non_mcu_training_rows() -> None:
-    benchmark = load_benchmark()
-    y = np.array([0] * 10 + [1] * 4)
-    kept = benchmark.remove_non_mcu(np.arange(14), y, 0.6, seed=1)
-    assert (y[kept] == 1).sum() == 4 and (y[kept] == 0).sum() == 4
-    with pytest.raises(ValueError):
-        benchmark.remove_non_mcu(np.arange(14), y, 1.5, seed=1)

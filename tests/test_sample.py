@@ -12,19 +12,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from moviegoer.sample import (
-    MCU_SHOT_TYPES,
-    SHOT_TYPES,
-    TIMELINE_SCHEMA,
-    SampleParams,
-    plan_film,
-    plan_sample,
-    render_sample,
-    shot_at,
-    timeline_table,
-)
+from moviegoer.sample.plan import MCU_SHOT_TYPES, SHOT_TYPES, SampleParams, plan_film, plan_sample
+from moviegoer.sample.render import render_sample
+from moviegoer.sample.timeline import TIMELINE_SCHEMA, shot_at, timeline_table
+from tests.conftest import project_params
 
-TINY = SampleParams(films=1, min_duration_s=6, max_duration_s=6, workers=1)
+TINY = project_params(SampleParams, "sample", films=1, min_duration_s=6, max_duration_s=6, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +29,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def default_timeline() -> pd.DataFrame:
-    return timeline_table(plan_sample(SampleParams())).to_pandas()
+    return timeline_table(plan_sample(project_params(SampleParams, "sample"))).to_pandas()
 
 
 def _read_frames(path: Path) -> tuple[list[np.ndarray], float, tuple[int, int]]:
@@ -67,7 +60,7 @@ def test_render_is_byte_identical_for_a_seed(tiny: Path, tmp_path: Path) -> None
 
 @pytest.mark.slow  # spawns two worker processes
 def test_worker_pool_renders_the_same_bytes(tmp_path: Path) -> None:
-    params = SampleParams(films=2, min_duration_s=3, max_duration_s=4, workers=1)
+    params = project_params(SampleParams, "sample", films=2, min_duration_s=3, max_duration_s=4, workers=1)
     alone, pooled = tmp_path / "alone", tmp_path / "pooled"
     render_sample(alone, params, progress=False)
     paths = render_sample(pooled, replace(params, workers=2), progress=False)
@@ -106,7 +99,7 @@ def test_picture_is_letterboxed_in_black_bars(tiny: Path) -> None:
 
 def test_timeline_has_the_schema_and_covers_each_film(tiny: Path, default_timeline: pd.DataFrame) -> None:
     assert pq.read_schema(tiny / "timeline.parquet").remove_metadata() == TIMELINE_SCHEMA
-    plans = {p.film_id: p for p in plan_sample(SampleParams())}
+    plans = {p.film_id: p for p in plan_sample(project_params(SampleParams, "sample"))}
     assert sorted(default_timeline["film_id"].unique()) == [f"sample_{i:02d}" for i in range(1, 7)]
     for film_id, rows in default_timeline.groupby("film_id"):
         rows = rows.sort_values("start_ms")
@@ -136,7 +129,7 @@ def test_default_sample_has_every_shot_type(default_timeline: pd.DataFrame) -> N
 
 def test_mcu_share_at_8_s_sampling_is_like_real_films(default_timeline: pd.DataFrame) -> None:
     fps, labels = 24, []
-    for plan in plan_sample(SampleParams()):
+    for plan in plan_sample(project_params(SampleParams, "sample")):
         for k in range(math.ceil(plan.duration_ms / 8000)):
             frame = math.ceil(k * 8 * fps)  # the first frame with t >= k * 8 s
             if frame < plan.frames:
@@ -158,7 +151,7 @@ def test_dialogue_coverage_alternates_between_two_characters(default_timeline: p
 
 
 def test_casts_differ_within_a_film_and_names_are_unique() -> None:
-    plans = plan_sample(SampleParams())
+    plans = plan_sample(project_params(SampleParams, "sample"))
     names = [c.name for p in plans for c in p.cast]
     assert len(names) == len(set(names))
     for plan in plans:
@@ -169,8 +162,13 @@ def test_casts_differ_within_a_film_and_names_are_unique() -> None:
 
 
 def test_plan_is_deterministic_and_seed_dependent() -> None:
-    assert plan_film(3, SampleParams()) == plan_film(3, SampleParams())
-    assert plan_film(3, SampleParams()).shots != plan_film(3, SampleParams(seed=8)).shots
+    assert plan_film(3, project_params(SampleParams, "sample")) == plan_film(
+        3, project_params(SampleParams, "sample")
+    )
+    assert (
+        plan_film(3, project_params(SampleParams, "sample")).shots
+        != plan_film(3, project_params(SampleParams, "sample", seed=8)).shots
+    )
 
 
 def test_shot_at_finds_the_covering_shot(default_timeline: pd.DataFrame) -> None:

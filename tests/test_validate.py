@@ -7,18 +7,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from moviegoer.labels import LabelParams, empty_labels, import_labels, read_csv
-from moviegoer.manifests import load_manifests
-from moviegoer.split import SplitParams, assign_splits
-from moviegoer.validate import ValidateParams, label_suites, run_suites, split_suites
+from moviegoer.dataset.labels import LabelParams, empty_labels, import_labels, read_csv
+from moviegoer.dataset.manifest import load_manifests
+from moviegoer.dataset.split import SplitParams, assign_splits
+from moviegoer.dataset.validate import ValidateParams, label_suites, run_suites, split_suites
+from tests.conftest import project_params
 
-REAL = ValidateParams(overall_mcu_share=(0.15, 0.45), film_mcu_share=(0.0, 1.0))
+REAL = project_params(ValidateParams, "validate", overall_mcu_share=(0.15, 0.45), film_mcu_share=(0.0, 1.0))
 
 
 @pytest.fixture(scope="module")
 def real(real_frames: Path, real_labels_csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     manifests = load_manifests(real_frames)
-    table, _ = import_labels(read_csv(real_labels_csv), empty_labels(), manifests, LabelParams(), "csv")
+    table, _ = import_labels(
+        read_csv(real_labels_csv), empty_labels(), manifests, project_params(LabelParams, "labels"), "csv"
+    )
     return table, manifests
 
 
@@ -64,7 +67,9 @@ def test_film_without_labels_and_class_balance(real, tmp_path: Path) -> None:
     unlabelled = labels[labels["film_id"] != "pirates"]
     _, failed = _failed(unlabelled, manifests, tmp_path / "a")
     assert ("expect_column_values_to_be_between", "labels") in failed
-    strict = ValidateParams(overall_mcu_share=(0.5, 0.9), film_mcu_share=(0.1, 0.9))
+    strict = project_params(
+        ValidateParams, "validate", overall_mcu_share=(0.5, 0.9), film_mcu_share=(0.1, 0.9)
+    )
     report, failed = _failed(labels, manifests, tmp_path / "b", strict)
     assert ("expect_column_mean_to_be_between", "is_mcu") in failed
     assert ("expect_column_values_to_be_between", "mcu_share") in failed
@@ -73,7 +78,13 @@ def test_film_without_labels_and_class_balance(real, tmp_path: Path) -> None:
 
 def test_split_checks(real, tmp_path: Path) -> None:
     labels, _ = real
-    params = SplitParams(mode="unwatched", seed=4, film_groups={"joker": ["joker_trailer", "joker_stairs"]})
+    params = project_params(
+        SplitParams,
+        "split",
+        mode="unwatched",
+        seed=4,
+        film_groups={"joker": ["joker_trailer", "joker_stairs"]},
+    )
     split = assign_splits(labels, params)
     report = run_suites(split_suites(split, params, REAL), tmp_path / "ok")
     assert report.success, report.failure_block()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from moviegoer.errors import VideoError
-from moviegoer.video import probe
+from moviegoer.core.errors import VideoError
+from moviegoer.video.probe import probe
 
 
 def test_probe_reads_what_decodes(films_dir: Path) -> None:

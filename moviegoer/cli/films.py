@@ -1,0 +1,62 @@
+"""`moviegoer films add|list`: the film registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from moviegoer.cli.app import command, films_group
+from moviegoer.core import console
+
+
+@command(films_group, "add")
+def films_add(
+    paths: Annotated[list[Path], typer.Argument(help="Video files to add.")],
+    film_id: Annotated[
+        str | None, typer.Option("--id", help="Film id (default: from the file name).")
+    ] = None,
+) -> None:
+    """Probe each film by decoding it, copy it under data/raw/films/, track it with DVC and register it."""
+    from moviegoer.dataset.films import add_films
+
+    def report(outcome: Any) -> None:
+        if outcome.status == "failed":
+            console.error(outcome.message)
+        else:
+            console.out.print(outcome.message, markup=False)
+
+    outcomes = add_films(paths, film_id=film_id, on_done=report)
+    failed = sum(o.status == "failed" for o in outcomes)
+    added = sum(o.status == "added" for o in outcomes)
+    console.out.print(f"{added} added, {len(outcomes) - added - failed} unchanged, {failed} failed")
+    if added:
+        console.out.print(
+            "next: `dvc repro` extracts the new films; commit data/films.yaml and the .dvc files"
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@command(films_group, "list")
+def films_list() -> None:
+    """Show the registered films."""
+    from rich.table import Table
+
+    from moviegoer.dataset.films import load_registry
+
+    films = load_registry()
+    table = Table("film", "file", "codec", "size", "fps", "duration", "added", title=f"{len(films)} films")
+    for film in films.values():
+        info = film.info
+        table.add_row(
+            film.film_id,
+            film.path,
+            str(info.get("codec", "?")),
+            f"{info.get('width', '?')}x{info.get('height', '?')}",
+            f"{info.get('fps', 0):g}",
+            f"{info.get('duration_s', 0):.1f} s",
+            film.added_at,
+        )
+    console.out.print(table)

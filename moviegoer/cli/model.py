@@ -1,0 +1,72 @@
+"""`moviegoer train`, `predict-frames`: fit the MCU classifier on the splits, apply a model to any frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.core import console
+from moviegoer.core.paths import HISTORY_FILE, MODEL_FILE, PARAMS_FILE, SPLITS_DIR, TRAIN_SUMMARY
+
+SplitsOption = Annotated[Path, typer.Option(help="The splits folder.")]
+ModelOption = Annotated[Path, typer.Option(help="The model file (.keras).")]
+
+
+@command(app)
+def train(
+    splits: SplitsOption = SPLITS_DIR,
+    model: ModelOption = MODEL_FILE,
+    history: Annotated[Path, typer.Option(help="Per-epoch history CSV (dvc plots).")] = HISTORY_FILE,
+    summary: Annotated[Path, typer.Option(help="JSON summary of the run.")] = TRAIN_SUMMARY,
+    params: ParamsOption = PARAMS_FILE,
+) -> None:
+    """Train the MCU classifier (train.design and the rest from params.yaml's train section)."""
+    from moviegoer.core.params import section_params
+    from moviegoer.model.fit import TrainParams
+    from moviegoer.model.train import train_model
+
+    train_params = section_params(TrainParams, "train", params)
+    with console.film_progress() as progress:
+        task = progress.add_task(f"training {train_params.design}", total=train_params.epochs)
+
+        def on_epoch(epoch: int, logs: dict[str, float]) -> None:
+            progress.update(task, completed=epoch)
+            progress.console.print(
+                f"epoch {epoch}: loss {logs.get('loss', 0):.4f} val_loss {logs.get('val_loss', 0):.4f} "
+                f"val_accuracy {logs.get('val_accuracy', 0):.3f}",
+                markup=False,
+            )
+
+        result = train_model(splits, model, history, summary, train_params, on_epoch)
+        progress.update(task, completed=train_params.epochs)
+    console.out.print(
+        f"{result.epochs_run} epochs in {result.seconds:.0f} s, best val_loss {result.best_val_loss:.4f} at epoch "
+        f"{result.best_epoch}; model -> {result.model_path}"
+    )
+
+
+@command(app, "predict-frames")
+def predict_frames(
+    model: Annotated[Path, typer.Argument(help="A trained model (.keras).")],
+    frames: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
+    out: Annotated[Path, typer.Option(help="Output table (.parquet or .csv).")] = Path("predictions.parquet"),
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="p(MCU) at or above which a frame is labelled mcu (evaluate.threshold)."),
+    ] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Frames per batch (evaluate.batch_size).")] = None,
+    params: ParamsOption = PARAMS_FILE,
+) -> None:
+    """Classify every image under FRAMES with MODEL: a table of path, p_mcu, label."""
+    from moviegoer.core.params import section_params
+    from moviegoer.evaluation.evaluate import EvaluateParams
+    from moviegoer.model.predict import predict_folder, write_predictions
+
+    settings = section_params(EvaluateParams, "evaluate", params, threshold=threshold, batch_size=batch_size)
+    table = predict_folder(model, frames, settings.threshold, settings.batch_size)
+    write_predictions(table, out)
+    share = (table["label"] == "mcu").mean() if len(table) else 0.0
+    console.out.print(f"{len(table)} frames, {share:.1%} predicted MCU -> {out}")
