@@ -1,0 +1,1 @@
+"""Foundations every stage shares: errors, paths, params, atomic writes, the console, quiet library logs."""

@@ -1,0 +1,1 @@
+"""The labelled-frame dataset: film registry, frame extraction and manifests, labels, splits, validation, EDA."""

@@ -1,0 +1,1 @@
+"""Frame features for the MCU classifier: faces, picture statistics, behind one extractor interface."""

@@ -1,0 +1,1 @@
+"""The MCU classifier: designs, inputs, the pure fit, the train stage, storage and prediction."""

@@ -1,0 +1,1 @@
+"""The embedded synthetic sample: planned films with a ground-truth timeline, rendered to video."""
