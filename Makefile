@@ -24,9 +24,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	moviegoer sample --out $(SAMPLE_DIR)
 	moviegoer films add $(SAMPLE_DIR)/*.mp4
-	dvc repro extract
+	dvc repro --keep-going extract
 	moviegoer labels import --timeline $(SAMPLE_DIR)/timeline.parquet
-	dvc repro
+	dvc repro --keep-going
 	moviegoer labels stats
 	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"
 	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"

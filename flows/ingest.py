@@ -47,11 +47,23 @@ def new_films(inbox: Path, rejected: Path) -> list[Path]:
     )
 
 
+def free_name(folder: Path, name: str) -> Path:
+    """folder/name, or folder/<stem>-2<suffix>, -3, ... : the first whose file and reason note are both free, so
+    an earlier rejected file of the same name is never overwritten."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidates = (name if n == 1 else f"{stem}-{n}{suffix}" for n in range(1, 10_000))
+    return next(
+        folder / c
+        for c in candidates
+        if not (folder / c).exists() and not (folder / f"{c}.reason.txt").exists()
+    )
+
+
 def reject(film: Path, rejected: Path, reason: str) -> Path:
     rejected.mkdir(parents=True, exist_ok=True)
-    target = rejected / film.name
+    target = free_name(rejected, film.name)
     shutil.move(str(film), target)
-    write_text(rejected / f"{film.name}.reason.txt", reason + "\n")
+    write_text(rejected / f"{target.name}.reason.txt", reason + "\n")
     return target
 
 

@@ -13,8 +13,10 @@ call at a time (DVC locks the repo); the tasks only run the stages' `moviegoer` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,10 @@ def read_stages(root: Path) -> list[StageSpec]:
     """Every stage with a command, and the stages it depends on, from the DVC repo's own graph."""
     from dvc.repo import Repo
 
-    with Repo(str(root)) as repo:
+    with (
+        contextlib.chdir(root),
+        Repo(str(root)) as repo,
+    ):  # DVC names stages relative to the working directory
         graph = repo.index.graph  # an edge goes from a stage to a stage whose outputs it depends on
         specs = []
         for stage in graph.nodes:
@@ -92,7 +97,7 @@ def changed_stages(root: Path, names: list[str]) -> list[str]:
     """The stages among `names` that DVC would run: changed code, params, deps, or missing outputs."""
     from dvc.repo import Repo
 
-    with Repo(str(root)) as repo, repo.lock:
+    with contextlib.chdir(root), Repo(str(root)) as repo, repo.lock:
         wanted = set(names)
         return sorted(
             stage.addressing for stage in repo.index.stages if stage.addressing in wanted and stage.changed()
@@ -103,9 +108,18 @@ def commit_stages(root: Path, names: list[str]) -> None:
     """Record finished stages in dvc.lock and the cache, as `dvc repro` does after running them."""
     from dvc.repo import Repo
 
-    with Repo(str(root)) as repo:
+    with (
+        contextlib.chdir(root),
+        Repo(str(root)) as repo,
+    ):  # DVC names stages relative to the working directory
         for name in names:
             repo.commit(name, force=True)
+
+
+def stage_environment() -> dict[str, str]:
+    """The stages' `moviegoer` commands come from this interpreter's environment, activated or not."""
+    here = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([here, os.environ.get("PATH", "")])}
 
 
 @task(retries=STAGE_RETRIES, retry_delay_seconds=5, task_run_name="{spec.name}")
@@ -113,7 +127,14 @@ def run_stage(spec: StageSpec, root: str) -> str:
     """Run one stage's command; fail with the command's own error lines."""
     logger = get_run_logger()
     logger.info("running %s: %s", spec.name, spec.cmd)
-    result = subprocess.run(spec.cmd, shell=True, cwd=Path(root) / spec.wdir, capture_output=True, text=True)
+    result = subprocess.run(
+        spec.cmd,
+        shell=True,
+        cwd=Path(root) / spec.wdir,
+        capture_output=True,
+        text=True,
+        env=stage_environment(),
+    )
     output = (result.stdout + result.stderr).strip().splitlines()
     for line in output[-OUTPUT_TAIL:]:
         logger.info("%s | %s", spec.name, line)

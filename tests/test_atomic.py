@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from moviegoer.core.atomic import atomic_dir, atomic_file, remove_stale_temporaries
+from moviegoer.core.errors import MoviegoerError
 
 
 def _umask() -> int:
@@ -25,9 +26,28 @@ def test_atomic_dir_replaces_only_on_success(tmp_path: Path) -> None:
             raise RuntimeError("crash")
     except RuntimeError:
         pass
-    assert sorted(p.name for p in target.iterdir()) == ["a.jpg"]
+    assert sorted(p.name for p in target.iterdir()) == [".moviegoer", "a.jpg"]  # the mark: moviegoer's own
     assert target.stat().st_mode & 0o777 == 0o777 & ~_umask()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]
+
+
+def test_atomic_dir_never_replaces_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    theirs = tmp_path / "thesis"
+    theirs.mkdir()
+    (theirs / "chapter1.txt").write_text("precious")
+    try:
+        with atomic_dir(theirs) as tmp:
+            (tmp / "a.jpg").write_text("1")
+        raise AssertionError("a folder moviegoer did not write was replaced")
+    except MoviegoerError as exc:
+        assert "did not write" in str(exc)
+    assert [p.name for p in theirs.iterdir()] == ["chapter1.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with atomic_dir(empty) as tmp:  # an empty folder holds nothing to lose
+        (tmp / "a.jpg").write_text("1")
+    assert (empty / ".moviegoer").is_file()
 
 
 def test_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: Path) -> None:

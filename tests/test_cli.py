@@ -50,7 +50,9 @@ def test_bad_param_option_is_one_line(tmp_path: Path, films_dir: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert _error_lines(result.stderr) == ["error: option: --width must be an integer >= 32 pixels (got 8)"]
+    assert _error_lines(result.stderr) == [
+        "error: option: --width must be an integer from 32 to 7680 pixels (got 8)"
+    ]
     assert list(tmp_path.iterdir()) == []
 
 

@@ -36,7 +36,9 @@ def test_extracts_frames_and_manifest(tmp_path: Path, films_dir: Path) -> None:
     for row in rows:
         image = cv2.imread(str(out / row["frame"]))
         assert image.shape == (90, 160, 3)
-    assert sorted(p.name for p in out.iterdir()) == sorted([r["frame"] for r in rows] + ["manifest.parquet"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [r["frame"] for r in rows] + [".moviegoer", "manifest.parquet"]
+    )
     assert progress[-1][0] == progress[-1][1] == pytest.approx(20000, abs=1)
 
 
@@ -105,7 +107,7 @@ def test_params_file_is_the_only_source_and_errors_name_the_key(tmp_path: Path) 
     with pytest.raises(ParamsError, match="nowhere.yaml: not found"):
         section_params(ExtractParams, "extract", tmp_path / "nowhere.yaml")
     params_file.write_text(full)
-    with pytest.raises(ParamsError, match="--width must be an integer >= 32"):
+    with pytest.raises(ParamsError, match="--width must be an integer from 32 to 7680"):
         section_params(ExtractParams, "extract", params_file, width=8)
 
 

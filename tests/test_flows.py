@@ -34,7 +34,8 @@ def test_stages_come_from_dvc_yaml(project: Path, films_dir: Path) -> None:
     by_name = {spec.name: spec for spec in specs}
     alpha = by_name["extract@alpha"]
     assert (
-        alpha.cmd == 'moviegoer extract "data/raw/films/alpha.mp4" --film-id "alpha" --frames-dir data/frames'
+        alpha.cmd == "moviegoer films check && "
+        'moviegoer extract "data/raw/films/alpha.mp4" --film-id "alpha" --frames-dir data/frames'
     )
     assert alpha.needs == () and alpha.wdir == "."
     assert set(by_name["split"].needs) == {"extract@alpha", "extract@beta", "validate_labels"}

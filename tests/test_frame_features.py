@@ -162,7 +162,7 @@ def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_p
     folder.mkdir()
     for relative in test_frames:
         (folder / Path(relative).name).write_bytes((faces_splits / relative).read_bytes())
-    table = predict_folder(model, folder, 0.5, 64)
+    table = predict_folder(model, folder, 0.5, 64).table
     by_name = dict(zip(table["path"].map(lambda p: Path(p).name), table["p_mcu"], strict=True))
     expected = dict(
         zip(

@@ -114,7 +114,7 @@ def test_problems_are_counted_never_silently_dropped() -> None:
         report.conflicts.count,
         report.unmatched.count,
     ) == (1, 1, 2, 2)
-    assert report.invalid.examples == ["a @ 4000 ms: label 'closeup'"]
+    assert report.invalid.examples == ["a @ 4000 ms: label 'closeup' is not one of mcu, non_mcu"]
     assert sorted(report.unmatched.examples) == ["a @ 5000 ms", "zzz @ 0 ms"]
     assert list(table["frame"]) == ["a_t00000000.jpg", "a_t00006000.jpg"]
     assert list(table["label"]) == ["mcu", "non_mcu"]

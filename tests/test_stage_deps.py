@@ -88,9 +88,11 @@ def stages() -> dict[str, dict]:
 def test_deps_cover_every_imported_module(name: str) -> None:
     stage = stages()[name]
     deps = [PROJECT_ROOT / dep for dep in stage["deps"] if dep.startswith("moviegoer")]
+    commands = stage["cmd"] if isinstance(stage["cmd"], list) else [stage["cmd"]]
     uncovered = sorted(
         str(path.relative_to(PROJECT_ROOT))
-        for path in stage_imports(stage["cmd"])
+        for cmd in commands
+        for path in stage_imports(cmd)
         if not any(path == dep or dep in path.parents for dep in deps)
     )
     assert not uncovered, f"stage {name} imports modules its deps do not name: {uncovered}"

@@ -9,6 +9,17 @@ import typer
 
 from moviegoer.cli.app import command, films_group
 from moviegoer.core import console
+from moviegoer.core.errors import MoviegoerError
+from moviegoer.core.paths import find_project_root
+
+
+def project_root() -> Path:
+    root = find_project_root()
+    if root is None:
+        raise MoviegoerError(
+            f"{Path.cwd()}: not inside a moviegoer project (no params.yaml and dvc.yaml here or above); nothing done"
+        )
+    return root
 
 
 @command(films_group, "add")
@@ -18,7 +29,8 @@ def films_add(
         str | None, typer.Option("--id", help="Film id (default: from the file name).")
     ] = None,
 ) -> None:
-    """Probe each film by decoding it, copy it under data/raw/films/, track it with DVC and register it."""
+    """Probe each film by decoding it, copy it under data/raw/films/ of the project (found as git and DVC find
+    theirs: here or in a folder above), track it with DVC and register it."""
     from moviegoer.dataset.films import add_films
 
     def report(outcome: Any) -> None:
@@ -26,14 +38,16 @@ def films_add(
             console.error(outcome.message)
         else:
             console.out.print(outcome.message, markup=False)
+        for note in outcome.warnings:
+            console.warning(note)
 
-    outcomes = add_films(paths, film_id=film_id, on_done=report)
+    outcomes = add_films(paths, root=project_root(), film_id=film_id, on_done=report)
     failed = sum(o.status == "failed" for o in outcomes)
     added = sum(o.status == "added" for o in outcomes)
     console.out.print(f"{added} added, {len(outcomes) - added - failed} unchanged, {failed} failed")
     if added:
         console.out.print(
-            "next: `dvc repro` extracts the new films; commit data/films.yaml and the .dvc files"
+            "next: `dvc repro --keep-going` extracts the new films; commit data/films.yaml and the .dvc files"
         )
     if failed:
         raise typer.Exit(1)
@@ -46,7 +60,7 @@ def films_list() -> None:
 
     from moviegoer.dataset.films import load_registry
 
-    films = load_registry()
+    films = load_registry(project_root())
     table = Table("film", "file", "codec", "size", "fps", "duration", "added", title=f"{len(films)} films")
     for film in films.values():
         info = film.info
@@ -60,3 +74,13 @@ def films_list() -> None:
             film.added_at,
         )
     console.out.print(table)
+
+
+@command(films_group, "check")
+def films_check() -> None:
+    """Check the registry as `dvc repro` is about to use it: every film id and path exactly as `films add` writes
+    them. The extraction stages run this first, so a hand-edited registry never reaches a shell."""
+    from moviegoer.dataset.films import load_registry
+
+    films = load_registry(project_root())
+    console.out.print(f"{len(films)} registered films, all well-formed")

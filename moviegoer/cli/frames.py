@@ -33,6 +33,7 @@ def extract(
     A film that fails is reported on one line and skipped; the others are extracted; the exit code is 1 if
     any failed."""
     from moviegoer.core.params import section_params
+    from moviegoer.core.paths import check_film_id, inside
     from moviegoer.dataset.films import film_id_for
     from moviegoer.dataset.frames import ExtractParams, extract_film
 
@@ -47,6 +48,8 @@ def extract(
     )
     if film_id is not None and len(videos) != 1:
         raise MoviegoerError("--film-id names one film: pass exactly one video with it")
+    if film_id is not None:
+        check_film_id(film_id, "--film-id")
     failures = 0
     with console.film_progress() as progress:
         for video in videos:
@@ -57,7 +60,9 @@ def extract(
                 progress.update(task, completed=done_ms / 1000, total=total_ms / 1000)
 
             try:
-                result = extract_film(video, name, frames_dir / name, extract_params, on_progress=advance)
+                result = extract_film(
+                    video, name, inside(frames_dir, name), extract_params, on_progress=advance
+                )
             except MoviegoerError as exc:
                 failures += 1
                 progress.remove_task(task)

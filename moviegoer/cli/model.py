@@ -58,15 +58,22 @@ def predict_frames(
         typer.Option(help="p(MCU) at or above which a frame is labelled mcu (evaluate.threshold)."),
     ] = None,
     batch_size: Annotated[int | None, typer.Option(help="Frames per batch (evaluate.batch_size).")] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on an unreadable image instead of skipping it.")] = False,
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
-    """Classify every image under FRAMES with MODEL: a table of path, p_mcu, label."""
+    """Classify every image under FRAMES with MODEL: a table of path, p_mcu, label. An image that does not
+    decode is skipped with a warning naming it (--strict: an error, and no table)."""
     from moviegoer.core.params import section_params
     from moviegoer.evaluation.evaluate import EvaluateParams
     from moviegoer.model.predict import predict_folder, write_predictions
 
     settings = section_params(EvaluateParams, "evaluate", params, threshold=threshold, batch_size=batch_size)
-    table = predict_folder(model, frames, settings.threshold, settings.batch_size)
-    write_predictions(table, out)
+    result = predict_folder(model, frames, settings.threshold, settings.batch_size, strict)
+    for path, why in result.skipped:
+        console.warning(f"{path}: {why}; skipped")
+    write_predictions(result.table, out)
+    table = result.table
     share = (table["label"] == "mcu").mean() if len(table) else 0.0
-    console.out.print(f"{len(table)} frames, {share:.1%} predicted MCU -> {out}")
+    console.out.print(
+        f"{len(table)} frames, {share:.1%} predicted MCU, {len(result.skipped)} skipped -> {out}"
+    )

@@ -1,5 +1,8 @@
 """Write files and folders under a temporary name and rename them into place, so a crash never leaves a
-half-written artifact where a reader (or DVC) would take it for a finished one."""
+half-written artifact where a reader (or DVC) would take it for a finished one.
+
+A folder moviegoer writes whole carries an ownership mark (OWNER_MARK). Replacing a folder is allowed only where
+that mark is, or where the folder is empty: moviegoer never deletes what it did not create."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from moviegoer.core.errors import MoviegoerError
 
 
 def _current_umask() -> int:
@@ -39,16 +44,35 @@ def atomic_file(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+OWNER_MARK = ".moviegoer"
+OWNER_NOTE = "Written whole by moviegoer, which replaces this folder on its next run.\n"
+
+
+def check_replaceable(target: Path) -> None:
+    """Refuse (one line, nothing touched) to replace a file, or a non-empty folder moviegoer did not write."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise MoviegoerError(f"{target}: exists and is not a folder moviegoer wrote; choose another folder")
+    if target.is_dir() and not (target / OWNER_MARK).is_file() and any(target.iterdir()):
+        raise MoviegoerError(
+            f"{target}: folder holds files moviegoer did not write; it is left as it is (choose a new or empty folder)"
+        )
+
+
 @contextmanager
 def atomic_dir(target: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside `target`; on success it takes `target`'s place (an existing
-    `target` is removed only then), on error it is deleted."""
+    `target` is removed only then), on error it is deleted. An existing `target` must be moviegoer's own or empty
+    (checked before any work)."""
+    check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
+        (tmp / OWNER_MARK).write_text(OWNER_NOTE, encoding="utf-8")
+        os.chmod(tmp / OWNER_MARK, FILE_MODE)
         os.chmod(tmp, DIR_MODE)
+        check_replaceable(target)  # still ours: nothing else moved in while we worked
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from moviegoer.core.errors import MoviegoerError
 
 PARAMS_FILE = Path("params.yaml")
 FILMS_REGISTRY = Path("data/films.yaml")
@@ -28,3 +31,34 @@ TRAIN_SUMMARY = TRAIN_DIR / "train.json"
 HISTORY_FILE = TRAIN_DIR / "history.csv"
 EVALUATION_DIR = REPORTS_DIR / "evaluation"
 REPORT_FILE = REPORTS_DIR / "report.html"
+
+FILM_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
+PROJECT_MARKERS = ("params.yaml", "dvc.yaml")
+
+
+def check_film_id(film_id: object, where: str) -> str:
+    """A film id is a folder name under data/frames/ and a key in dvc.yaml: lower-case letters, digits, _ only."""
+    if not isinstance(film_id, str) or not FILM_ID_PATTERN.match(film_id):
+        raise MoviegoerError(
+            f"{where}: film id {film_id!r} must be 1-64 lower-case letters, digits and _ (starting with a letter or "
+            "digit)"
+        )
+    return film_id
+
+
+def inside(folder: Path, *parts: str) -> Path:
+    """folder/parts..., refused unless it resolves inside `folder` (no `..`, no absolute part, no link out)."""
+    path = Path(folder).joinpath(*parts)
+    if not path.resolve().is_relative_to(Path(folder).resolve()):
+        raise MoviegoerError(f"{path}: resolves outside {folder}; refused")
+    return path
+
+
+def find_project_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above `start` (the working directory) holding params.yaml and dvc.yaml, as git and
+    DVC find their repository; None outside any moviegoer project."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if all((folder / marker).is_file() for marker in PROJECT_MARKERS):
+            return folder
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,11 +17,16 @@ import yaml
 
 from moviegoer.core.atomic import atomic_file, write_text
 from moviegoer.core.errors import MoviegoerError, RegistryError, VideoError
-from moviegoer.core.paths import FILMS_REGISTRY, RAW_FILMS_DIR, VIDEO_SUFFIXES
+from moviegoer.core.paths import (
+    FILMS_REGISTRY,
+    RAW_FILMS_DIR,
+    VIDEO_SUFFIXES,
+    check_film_id,
+    find_project_root,
+)
 from moviegoer.dataset.versioning import track_with_dvc
 from moviegoer.video.probe import VideoInfo, probe
 
-FILM_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 REGISTRY_HEADER = (
     "# Films registered with `moviegoer films add`: dvc.yaml makes one extraction stage per entry (extract@<id>).\n"
     "# Edit through the CLI; the films themselves are tracked by DVC (data/raw/films/*.dvc).\n"
@@ -64,12 +70,20 @@ class AddOutcome:
     film_id: str | None
     status: str  # "added" | "unchanged" | "failed"
     message: str
+    warnings: tuple[str, ...] = ()
+
+
+HEADER_SLACK_S = 1.0  # a header promising more than this beyond what decodes is reported
 
 
 def film_id_for(path: Path) -> str:
-    """A stable id from the file name: lower case, runs of other characters as one underscore."""
-    slug = re.sub(r"[^a-z0-9]+", "_", Path(path).stem.lower()).strip("_")[:64]
-    return slug or "film"
+    """A stable id from the file name: accents folded, lower case, runs of other characters as one underscore; a
+    name with no such character at all (e.g. all Japanese) gets `film_` and a digest of the name, so two such
+    names never share an id."""
+    stem = Path(path).stem
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "_", folded).strip("_")[:64].rstrip("_")
+    return slug or f"film_{hashlib.sha256(stem.encode('utf-8')).hexdigest()[:10]}"
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
@@ -88,8 +102,26 @@ def load_registry(root: Path = Path(".")) -> dict[str, Film]:
         data = yaml.safe_load(registry.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise RegistryError(f"{registry}: not valid YAML ({str(exc).splitlines()[0]})") from exc
-    films = data.get("films") or {}
-    return {film_id: Film.from_entry(film_id, entry) for film_id, entry in sorted(films.items())}
+    films = data.get("films") if isinstance(data, dict) else None
+    if not isinstance(films, dict):
+        raise RegistryError(
+            f"{registry}: holds no `films:` mapping (edit it only through `moviegoer films add`)"
+        )
+    return {film_id: _checked_film(registry, film_id, entry) for film_id, entry in sorted(films.items())}
+
+
+def _checked_film(registry: Path, film_id: object, entry: object) -> Film:
+    """A registry entry, refused unless its id and path are exactly what `films add` writes: dvc.yaml builds a
+    stage, a folder name and a shell command from them."""
+    film_id = check_film_id(film_id, str(registry))
+    path = entry.get("path") if isinstance(entry, dict) else None
+    expected = [(RAW_FILMS_DIR / f"{film_id}{suffix}").as_posix() for suffix in VIDEO_SUFFIXES]
+    if path not in expected:
+        raise RegistryError(
+            f"{registry}: film {film_id!r} has path {path!r}; a registered film lives at "
+            f"{RAW_FILMS_DIR.as_posix()}/{film_id}.<ext> (add films with `moviegoer films add`)"
+        )
+    return Film.from_entry(film_id, entry)
 
 
 def save_registry(films: dict[str, Film], root: Path = Path(".")) -> None:
@@ -99,14 +131,14 @@ def save_registry(films: dict[str, Film], root: Path = Path(".")) -> None:
 
 def _check_candidate(path: Path, film_id: str, sha: str, films: dict[str, Film]) -> str | None:
     """None when `path` may be added as `film_id`; "unchanged" when it already is; raises on a clash."""
-    if not FILM_ID_PATTERN.match(film_id):
-        raise RegistryError(f"{path}: film id {film_id!r} must be lower-case letters, digits and _ (max 64)")
+    check_film_id(film_id, str(path))
     same_content = [f for f in films.values() if f.sha256 == sha]
     if film_id in films:
         if films[film_id].sha256 == sha:
             return "unchanged"
         raise RegistryError(
-            f"{path}: film id {film_id!r} is already taken by another file; choose one with --id"
+            f"{path}: film id {film_id!r} is already taken by another file (give this one another name: rename "
+            "the file, or `films add --id`)"
         )
     if same_content:
         raise RegistryError(f"{path}: same content as registered film {same_content[0].film_id!r}")
@@ -129,6 +161,10 @@ def add_films(
     paths = [Path(p) for p in paths]
     if film_id is not None and len(paths) != 1:
         raise RegistryError("--id names one film: pass exactly one path with it")
+    if find_project_root(root) != Path(root).resolve():
+        raise RegistryError(
+            f"{Path(root).resolve()}: not a moviegoer project (no params.yaml and dvc.yaml); nothing was added"
+        )
     films = load_registry(root)
     outcomes: list[AddOutcome] = []
     added: list[Path] = []
@@ -155,6 +191,8 @@ def _add_one(path: Path, root: Path, film_id: str, films: dict[str, Film], added
             return AddOutcome(path, film_id, "unchanged", f"{path}: already registered as {film_id}")
     except MoviegoerError as exc:
         return AddOutcome(path, None, "failed", str(exc))
+    except OSError as exc:
+        return AddOutcome(path, None, "failed", f"{path}: cannot read it ({exc.strerror or exc})")
     relative = RAW_FILMS_DIR / f"{film_id}{path.suffix.lower()}"
     _copy_into_project(path, root / relative)
     added.append(root / relative)
@@ -167,4 +205,17 @@ def _add_one(path: Path, root: Path, film_id: str, films: dict[str, Film], added
         info=info.as_dict(),
     )
     summary = f"{info.width}x{info.height} {info.codec} {info.fps:g} fps {info.duration_s:.1f} s"
-    return AddOutcome(path, film_id, "added", f"{path}: added as {film_id} ({summary})")
+    return AddOutcome(
+        path, film_id, "added", f"{path}: added as {film_id} ({summary})", _header_warnings(path, info)
+    )
+
+
+def _header_warnings(path: Path, info: VideoInfo) -> tuple[str, ...]:
+    """A file that decodes shorter than its header says (cut off in a download, or a lying header) is registered
+    with the duration that decodes, and said so."""
+    if info.header_duration_s - info.duration_s <= HEADER_SLACK_S:
+        return ()
+    return (
+        f"{path}: its header says {info.header_duration_s:.1f} s but frames decode only to {info.duration_s:.1f} s "
+        "(a truncated file?); registered with the decodable duration",
+    )

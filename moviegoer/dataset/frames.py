@@ -24,6 +24,7 @@ from moviegoer.video.probe import VideoInfo, probe
 from moviegoer.video.sampler import Sample
 
 MIN_WIDTH = 32
+MAX_WIDTH = 7680  # 8K: wider frames are no longer a sample of a film but a memory bomb
 HEADER_SLACK_S = 1.0  # a header longer than the decodable film by more than this is reported
 
 
@@ -37,8 +38,10 @@ class ExtractParams:
     def __post_init__(self) -> None:
         if not isinstance(self.interval_s, int | float) or not self.interval_s > 0:
             raise ParamsError("interval_s", f"must be a number > 0 (got {self.interval_s!r})")
-        if not isinstance(self.width, int) or self.width < MIN_WIDTH:
-            raise ParamsError("width", f"must be an integer >= {MIN_WIDTH} pixels (got {self.width!r})")
+        if not isinstance(self.width, int) or not MIN_WIDTH <= self.width <= MAX_WIDTH:
+            raise ParamsError(
+                "width", f"must be an integer from {MIN_WIDTH} to {MAX_WIDTH} pixels (got {self.width!r})"
+            )
         if not isinstance(self.jpeg_quality, int) or not 1 <= self.jpeg_quality <= 100:
             raise ParamsError("jpeg_quality", f"must be an integer from 1 to 100 (got {self.jpeg_quality!r})")
         if self.mode not in SAMPLING_MODES:

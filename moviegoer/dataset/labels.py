@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from moviegoer.core.atomic import atomic_file, write_csv
 from moviegoer.core.errors import MoviegoerError, ParamsError
+from moviegoer.core.paths import FILM_ID_PATTERN, inside
 
 LABELS = ("mcu", "non_mcu")
 LABEL_SCHEMA = pa.schema(
@@ -80,7 +81,7 @@ class ImportReport:
 
     def problems(self) -> dict[str, Problem]:
         return {
-            "invalid label": self.invalid,
+            "invalid row (bad film id, t_ms or label)": self.invalid,
             "no matching frame": self.unmatched,
             "duplicate (same label twice, kept once)": self.duplicates,
             "conflicting labels for one frame (none kept)": self.conflicts,
@@ -102,10 +103,14 @@ class ImportReport:
 def read_csv(path: Path, labeled_by: str | None = None) -> pd.DataFrame:
     """A CSV keyed by film and timestamp: columns film_id (or source), t_ms, label; optional sure, note,
     labeled_by. `../shared/data/real/labels.csv` (source,t_ms,file,label,sure,note) reads as is."""
+    if not Path(path).is_file():
+        raise MoviegoerError(f"{path}: not a file")
     try:
         table = pd.read_csv(
-            path, dtype={"source": str, "film_id": str, "label": str, "note": str, "sure": str}
+            path, dtype={"source": str, "film_id": str, "t_ms": str, "label": str, "note": str, "sure": str}
         )
+    except pd.errors.EmptyDataError as exc:
+        raise MoviegoerError(f"{path}: empty CSV (no header, no rows)") from exc
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise MoviegoerError(f"{path}: cannot read as CSV ({exc.__class__.__name__}: {exc})") from exc
     if "film_id" not in table.columns and "source" in table.columns:
@@ -119,6 +124,7 @@ def read_csv(path: Path, labeled_by: str | None = None) -> pd.DataFrame:
         {
             "film_id": table["film_id"].astype(str),
             "t_ms": pd.to_numeric(table["t_ms"], errors="coerce"),
+            "t_ms_text": table["t_ms"],
             "label": table["label"],
             "sure": table["sure"].map(_parse_sure) if "sure" in table.columns else None,
             "note": table["note"] if "note" in table.columns else None,
@@ -161,11 +167,30 @@ def _parse_sure(value: object) -> bool | None:
 
 
 # --- matching candidates to frames and merging into the table -------------------------------------------------
+def _why_invalid(row: pd.Series) -> str | None:
+    """What is wrong with a candidate row, in words that keep the value as it was written; None if nothing."""
+    if not isinstance(row["film_id"], str) or not FILM_ID_PATTERN.match(row["film_id"]):
+        return f"film id {row['film_id']!r} is not a film id"
+    if pd.isna(row["t_ms"]):
+        return "t_ms is not a number"
+    if row["t_ms"] < 0:
+        return "t_ms is negative (times count from the film's start)"
+    if pd.isna(row["canonical"]):
+        return f"label {row['label']!r} is not one of {', '.join(LABELS)}"
+    return None
+
+
 def _normalise_labels(candidates: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
-    canonical = candidates["label"].astype(str).str.strip().str.lower().map(LABEL_ALIASES)
-    bad = canonical.isna() | candidates["t_ms"].isna()
-    report.invalid.add(candidates[bad], "{film_id} @ {t_ms} ms: label {label!r}")
-    return candidates[~bad].assign(label=canonical[~bad])
+    if "t_ms_text" not in candidates.columns:
+        candidates = candidates.assign(t_ms_text=candidates["t_ms"].astype(str))
+    checked = candidates.assign(
+        canonical=candidates["label"].astype(str).str.strip().str.lower().map(LABEL_ALIASES)
+    )
+    reasons = checked.apply(_why_invalid, axis=1) if len(checked) else pd.Series(dtype=object)
+    bad = reasons.notna()
+    report.invalid.add(checked[bad].assign(reason=reasons[bad]), "{film_id} @ {t_ms_text} ms: {reason}")
+    valid = checked[~bad]
+    return valid.assign(label=valid["canonical"]).drop(columns=["canonical", "t_ms_text"])
 
 
 def match_frames(
@@ -210,17 +235,31 @@ def _resolve_duplicates(matched: pd.DataFrame, report: ImportReport) -> pd.DataF
     return consistent[~repeated]
 
 
+def _same(new: pd.Series, old: pd.Series) -> pd.Series:
+    """Row-wise: the import agrees with the table (an import that says nothing, a missing value, agrees)."""
+    return new.isna() | (new.astype(object) == old.astype(object))
+
+
 def merge_labels(
     existing: pd.DataFrame, incoming: pd.DataFrame, overwrite: bool, report: ImportReport
 ) -> pd.DataFrame:
+    """Add new labels; a label, sure flag or note that differs from the table's replaces it with `overwrite`,
+    else is reported and the table's kept."""
     both = incoming.merge(
-        existing[["film_id", "frame", "label"]], on=["film_id", "frame"], how="left", suffixes=("", "_old")
+        existing[["film_id", "frame", "label", "sure", "note"]],
+        on=["film_id", "frame"],
+        how="left",
+        suffixes=("", "_old"),
     )
     new = both["label_old"].isna()
-    same = both["label"] == both["label_old"]
+    same = (
+        (both["label"] == both["label_old"])
+        & _same(both["sure"], both["sure_old"])
+        & _same(both["note"], both["note_old"])
+    )
     differs = ~new & ~same
     report.added = int(new.sum())
-    report.unchanged = int(same.sum())
+    report.unchanged = int((~new & same).sum())
     if overwrite:
         report.overwritten = int(differs.sum())
         replace = both[differs][["film_id", "frame"]]
@@ -229,11 +268,13 @@ def merge_labels(
         take = new | differs
     else:
         report.kept_existing.add(
-            both[differs], "{film_id}/{frame}: existing {label_old}, import says {label}"
+            both[differs],
+            "{film_id}/{frame}: table says {label_old} (sure {sure_old}, note {note_old!r}), import says {label} "
+            "(sure {sure}, note {note!r})",
         )
         take = new
     stamp = pd.Timestamp(datetime.now(UTC).replace(microsecond=0))
-    added = both[take].drop(columns="label_old").assign(labeled_at=stamp)
+    added = both[take].assign(labeled_at=stamp)
     return pd.concat([existing, added[COLUMNS]], ignore_index=True)
 
 
@@ -264,10 +305,32 @@ def empty_labels() -> pd.DataFrame:
 
 
 def read_labels(path: Path) -> pd.DataFrame:
-    """The label table, or an empty one when the file does not exist yet."""
-    if not Path(path).exists():
+    """The label table, or an empty one when the file does not exist yet; a file that is not a label table (or
+    names frames outside their film's folder) is a one-line error."""
+    path = Path(path)
+    if not path.exists():
         return empty_labels()
-    return pq.read_table(path).to_pandas()
+    if not path.is_file():
+        raise MoviegoerError(f"{path}: not a label table (it is a folder)")
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise MoviegoerError(f"{path}: not a label table (cannot read it as Parquet)") from exc
+    missing = [name for name in COLUMNS if name not in table.column_names]
+    if missing:
+        raise MoviegoerError(f"{path}: not a label table (missing column(s) {', '.join(missing)})")
+    labels = table.select(COLUMNS).to_pandas()
+    bad_ids = sorted(
+        {str(f) for f in labels["film_id"] if not isinstance(f, str) or not FILM_ID_PATTERN.match(f)}
+    )
+    bad_frames = sorted(
+        {str(f) for f in labels["frame"] if not isinstance(f, str) or Path(f).name != f or f in (".", "..")}
+    )
+    if bad_ids or bad_frames:
+        raise MoviegoerError(
+            f"{path}: bad film ids {bad_ids[:3]} or frame names {bad_frames[:3]}; fix or remove those rows"
+        )
+    return labels
 
 
 def to_arrow(table: pd.DataFrame) -> pa.Table:
@@ -315,8 +378,8 @@ def export_class_folders(table: pd.DataFrame, frames_root: Path, out_dir: Path) 
         for label in LABELS:
             (tmp / label).mkdir()
         for row in table.itertuples(index=False):
-            source = Path(frames_root) / row.film_id / row.frame
+            source = inside(Path(frames_root), row.film_id, row.frame)
             if not source.exists():
                 raise MoviegoerError(f"{source}: labelled frame is missing (run the extraction stage first)")
-            shutil.copy2(source, tmp / row.label / row.frame)
+            shutil.copy2(source, inside(tmp / row.label, row.frame))
     return len(table)

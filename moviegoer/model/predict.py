@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pandas as pd
 
 from moviegoer.core.atomic import atomic_file, write_csv
 from moviegoer.core.errors import MoviegoerError
+from moviegoer.core.logs import native_stderr_silenced
 from moviegoer.features.frame import frame_features_table
 from moviegoer.model.designs import model_frame_shape, model_inputs
 from moviegoer.model.inputs import frame_dataset
@@ -33,24 +36,52 @@ def predict_scores(model: Any, paths: list[str], batch_size: int) -> np.ndarray:
     return model.predict(dataset, verbose=0).reshape(-1)
 
 
+@dataclass(frozen=True)
+class FolderPredictions:
+    table: pd.DataFrame  # path, p_mcu, label: one row per image that decodes
+    skipped: list[tuple[Path, str]]  # images that do not decode, and why
+
+
+def undecodable(path: Path) -> str | None:
+    """Why TensorFlow's image decoder (the one prediction uses) cannot read `path`; None when it can."""
+    import tensorflow as tf
+
+    try:
+        if path.stat().st_size == 0:
+            return "empty file (0 bytes)"
+        with native_stderr_silenced():  # libjpeg prints its own complaint
+            tf.io.decode_image(tf.io.read_file(str(path)), channels=3, expand_animations=False)
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, OSError) as exc:
+        message = getattr(exc, "message", str(exc)).splitlines()[0]
+        message = re.sub(r"\{\{.*?\}\}\s*", "", message).split(" [Op:")[0].strip()
+        return f"not a readable image ({message})"
+    return None
+
+
 def predict_folder(
-    model_path: Path, folder: Path, threshold: float = 0.5, batch_size: int = 64
-) -> pd.DataFrame:
-    """One row per image under `folder`: path, p_mcu, label."""
+    model_path: Path, folder: Path, threshold: float, batch_size: int, strict: bool = False
+) -> FolderPredictions:
+    """One row per image under `folder`: path, p_mcu, label. An image that does not decode is skipped and listed
+    (with `strict`, it is an error instead and nothing is scored)."""
     model = load_model(model_path)
     if not Path(folder).is_dir():
         raise MoviegoerError(f"{folder}: not a folder")
     images = image_files(folder)
     if not images:
         raise MoviegoerError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) found")
-    scores = predict_scores(model, [str(p) for p in images], batch_size)
-    return pd.DataFrame(
+    skipped = [(path, why) for path in images if (why := undecodable(path))]
+    if strict and skipped:
+        raise MoviegoerError(f"{skipped[0][0]}: {skipped[0][1]} (--strict: nothing scored)")
+    readable = [str(path) for path in images if path not in {bad for bad, _ in skipped}]
+    scores = predict_scores(model, readable, batch_size)
+    table = pd.DataFrame(
         {
-            "path": [str(p) for p in images],
+            "path": readable,
             "p_mcu": scores.astype(float),
             "label": np.where(scores >= threshold, "mcu", "non_mcu"),
         }
     )
+    return FolderPredictions(table, skipped)
 
 
 def write_predictions(table: pd.DataFrame, out: Path) -> None:

@@ -27,12 +27,15 @@ def fourcc_name(cap: cv2.VideoCapture) -> str:
 def open_video(path: Path) -> cv2.VideoCapture:
     """Open `path` for decoding, or raise a VideoError saying why it cannot be used."""
     path = Path(path)
-    if not path.exists():
-        raise VideoError(path, "no such file")
-    if path.is_dir():
-        raise VideoError(path, "is a folder, not a video file")
-    if path.stat().st_size == 0:
-        raise VideoError(path, "empty file (0 bytes)")
+    try:
+        if not path.exists():
+            raise VideoError(path, "no such file")
+        if path.is_dir():
+            raise VideoError(path, "is a folder, not a video file")
+        if path.stat().st_size == 0:
+            raise VideoError(path, "empty file (0 bytes)")
+    except OSError as exc:  # a name too long for the file system, no permission, ...
+        raise VideoError(path, f"cannot read it ({exc.strerror or exc})") from exc
     cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if not cap.isOpened():
         raise VideoError(path, _why_unopenable(path))
