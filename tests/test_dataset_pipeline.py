@@ -35,7 +35,6 @@ def labelled_project(project: Path, tiny_sample: Path) -> Path:
     params = project / "params.yaml"
     text = params.read_text().replace("overall_mcu_share: [0.15, 0.45]", "overall_mcu_share: [0.05, 0.6]")
     for default, small in (
-        ("design: k6", "design: k4"),
         ("input_size: 128", "input_size: 64"),
         ("epochs: 50", "epochs: 2"),
     ):

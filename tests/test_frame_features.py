@@ -1,4 +1,5 @@
-"""Frame features (real MTCNN faces, picture statistics) and the `features` design that is trained on them."""
+"""Frame features (real YuNet faces with dlib landmarks and embeddings, picture statistics) and the linear designs
+trained on them."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from moviegoer.dataset.split import SplitParams, assign_splits, write_splits
 from moviegoer.evaluation.evaluate import EvaluateParams, evaluate_model
 from moviegoer.evaluation.report import render_report
 from moviegoer.evaluation.results import read_results
-from moviegoer.features.faces import FACE_FEATURES, Face, face_features_of
-from moviegoer.features.frame import FRAME_FEATURES, frame_features, read_picture
+from moviegoer.features.faces import FACE_FEATURES, Face, FaceAnalyser, FaceParams, face_features_of
+from moviegoer.features.frame import FRAME_FEATURES, frame_extractors, frame_features, read_picture
 from moviegoer.features.picture import PICTURE_FEATURES, picture_rows, picture_stats
 from moviegoer.model.designs import FEATURES_NORM, build_model, model_inputs
 from moviegoer.model.exact_fit import fit_features_model
@@ -27,9 +28,8 @@ from moviegoer.model.predict import predict_folder
 from moviegoer.model.train import train_model
 from tests.conftest import SHARED_REAL, project_params
 
-FEATURES_DESIGN = project_params(
-    TrainParams, "train", design="features", l2=0.002, class_weight="balanced", seed=3
-)
+FACE_PARAMS = project_params(FaceParams, "faces")
+EXTRACTORS = frame_extractors(FACE_PARAMS)
 
 
 def feature(vector: np.ndarray, name: str) -> float:
@@ -37,8 +37,8 @@ def feature(vector: np.ndarray, name: str) -> float:
 
 
 def test_face_geometry_is_measured_in_picture_fractions() -> None:
-    large = Face((300, 20, 100, 120), 0.99, (330.0, 60.0), (370.0, 60.0))
-    small = Face((50, 100, 30, 36), 0.95, (58.0, 112.0), (72.0, 112.0))
+    large = Face((300, 20, 100, 120), 0.99, (330.0, 60.0), (370.0, 60.0), (360.0, 90.0))
+    small = Face((50, 100, 30, 36), 0.95, (58.0, 112.0), (72.0, 112.0), (65.0, 120.0))
     values = dict(zip(FACE_FEATURES, face_features_of([large, small], 240, 480), strict=True))
     assert values["faces"] == 2
     assert values["face1_height"] == pytest.approx(0.5) and values["face1_width"] == pytest.approx(100 / 480)
@@ -48,6 +48,12 @@ def test_face_geometry_is_measured_in_picture_fractions() -> None:
     assert values["face2_height"] == pytest.approx(36 / 240) and values["face2_ratio"] == pytest.approx(0.3)
     assert values["faces_area"] == pytest.approx((100 * 120 + 30 * 36) / (240 * 480))
     assert values["picture_aspect"] == pytest.approx(2.0)
+    assert values["face1_roll"] == 0  # level eyes
+    assert values["face1_yaw"] == pytest.approx(
+        10 / 40
+    )  # nose 10 px right of the eyes' midpoint, eyes 40 apart
+    tilted = Face((0, 0, 100, 100), 0.9, (30.0, 40.0), (70.0, 80.0), (50.0, 60.0))
+    assert tilted.roll == pytest.approx(np.pi / 4) and tilted.yaw == pytest.approx(0)
     none = dict(zip(FACE_FEATURES, face_features_of([], 240, 480), strict=True))
     assert none["faces"] == 0 and none["face1_height"] == 0 and none["face2_ratio"] == 0
 
@@ -123,19 +129,46 @@ def faces_splits(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return root / "splits"
 
 
-def test_mtcnn_finds_the_interviewee(real_videos: Path) -> None:
-    interview = frame_features(SHARED_REAL / "frames" / "blackjournal" / "blackjournal_t000000.jpg")
-    assert feature(interview, "faces") == 1 and feature(interview, "face1_confidence") > 0.95
-    assert 0.25 < feature(interview, "face1_height") < 0.6  # chest-up: a large face, not a close-up's
-    black = frame_features(SHARED_REAL / "frames" / "forrest_gump" / "forrest_gump_t000000.jpg")
+def test_yunet_finds_the_interviewee_and_dlib_her_eyes(real_videos: Path) -> None:
+    picture = cv2.cvtColor(
+        read_picture(SHARED_REAL / "frames/blackjournal/blackjournal_t000000.jpg"), cv2.COLOR_BGR2RGB
+    )
+    [face] = FaceAnalyser(FACE_PARAMS).detect(picture)
+    x, y, w, h = face.box
+    assert (x, y, w, h) == pytest.approx(
+        (189, 92, 77, 100), abs=6
+    ) and face.confidence > 0.85  # letterbox cut
+    for eye in (face.left_eye, face.right_eye, face.nose):
+        assert x < eye[0] < x + w and y < eye[1] < y + h
+    assert face.left_eye[0] < face.right_eye[0] and face.nose[1] > max(face.left_eye[1], face.right_eye[1])
+    interview = frame_features(SHARED_REAL / "frames/blackjournal/blackjournal_t000000.jpg", EXTRACTORS)
+    assert feature(interview, "faces") == 1 and 0.25 < feature(interview, "face1_height") < 0.6  # chest-up
+    black = frame_features(SHARED_REAL / "frames/forrest_gump/forrest_gump_t000000.jpg", EXTRACTORS)
     assert feature(black, "faces") == 0 and feature(black, "dark_share") > 0.99
 
 
+def test_same_person_is_closer_than_different_people(real_videos: Path) -> None:
+    analyser = FaceAnalyser(FACE_PARAMS)
+
+    def embedding(frame: str) -> np.ndarray:
+        rgb = cv2.cvtColor(cv2.imread(str(SHARED_REAL / "frames" / frame)), cv2.COLOR_BGR2RGB)
+        return analyser.embed(rgb, analyser.detect(rgb)[0]).embedding
+
+    interviewee = [embedding(f"blackjournal/blackjournal_t{ms:06d}.jpg") for ms in (2000, 10000)]
+    others = [embedding("pirates/pirates_t020000.jpg"), embedding("pjo_trailer/pjo_trailer_t010000.jpg")]
+    assert interviewee[0].shape == (128,)
+    same = float(np.linalg.norm(interviewee[0] - interviewee[1]))
+    different = [float(np.linalg.norm(a - b)) for a in interviewee for b in others]
+    assert same < 0.6 < min(different)  # dlib's usual same-person bound separates them
+
+
 @pytest.mark.slow
-def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("design", ["faces", "features"])
+def test_linear_designs_train_evaluate_and_predict(faces_splits: Path, tmp_path: Path, design: str) -> None:
+    params = project_params(TrainParams, "train", design=design, l2=0.002, class_weight="balanced", seed=3)
     model = tmp_path / "mcu.keras"
     result = train_model(
-        faces_splits, model, tmp_path / "history.csv", tmp_path / "train.json", FEATURES_DESIGN
+        faces_splits, model, tmp_path / "history.csv", tmp_path / "train.json", params, FACE_PARAMS
     )
     history = pd.read_csv(tmp_path / "history.csv")
     assert result.epochs_run == 1 and {"loss", "val_loss", "val_auc"} <= set(history.columns)
@@ -145,10 +178,11 @@ def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_p
         tmp_path / "history.csv",
         tmp_path / "eval",
         project_params(EvaluateParams, "evaluate"),
+        FACE_PARAMS,
     )
     result = read_results(tmp_path / "eval")
     predictions = evaluation.predictions
-    assert result.design == "features"
+    assert result.design == design
     assert result.model["roc_auc"] > 0.75 > result.rows["dummy_stratified"]["roc_auc"]
     figures = {p.name for p in (tmp_path / "eval" / "figures").iterdir()}
     assert "roc_pr.png" in figures and not any(name.startswith("activations") for name in figures)  # no convs
@@ -162,7 +196,7 @@ def test_features_design_trains_evaluates_and_predicts(faces_splits: Path, tmp_p
     folder.mkdir()
     for relative in test_frames:
         (folder / Path(relative).name).write_bytes((faces_splits / relative).read_bytes())
-    table = predict_folder(model, folder, 0.5, 64).table
+    table = predict_folder(model, folder, 0.5, 64, FACE_PARAMS).table
     by_name = dict(zip(table["path"].map(lambda p: Path(p).name), table["p_mcu"], strict=True))
     expected = dict(
         zip(

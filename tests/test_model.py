@@ -18,10 +18,13 @@ from moviegoer.evaluation.evaluate import EvaluateParams, evaluate_model
 from moviegoer.evaluation.metrics import binary_metrics, dummy_baselines, threshold_for_recall
 from moviegoer.evaluation.report import SECTIONS, render_report
 from moviegoer.evaluation.results import HEADLINE, read_results
+from moviegoer.features.faces import FaceParams
 from moviegoer.model.designs import build_model, feature_map_size
 from moviegoer.model.fit import TrainParams
 from moviegoer.model.train import train_model
 from tests.conftest import PROJECT_ROOT, project_params
+
+FACE_PARAMS = project_params(FaceParams, "faces")
 
 PARAMS = str(PROJECT_ROOT / "params.yaml")
 
@@ -90,6 +93,7 @@ def test_training_on_real_frames_lowers_the_loss_and_reproduces(real_splits: Pat
         tmp_path / "a" / "history.csv",
         tmp_path / "a" / "train.json",
         TINY,
+        FACE_PARAMS,
     )
     history = pd.read_csv(tmp_path / "a" / "history.csv")
     assert first.epochs_run == 4 and len(history) == 4
@@ -101,23 +105,26 @@ def test_training_on_real_frames_lowers_the_loss_and_reproduces(real_splits: Pat
         tmp_path / "b" / "history.csv",
         tmp_path / "b" / "train.json",
         TINY,
+        FACE_PARAMS,
     )
     again = pd.read_csv(tmp_path / "b" / "history.csv")
     assert np.allclose(history["val_loss"], again["val_loss"], atol=1e-4)
-    # seconds apart, same seed: the same bytes (no save-time stamps), so `dvc repro` reproduces the model file
+    # seconds apart, same seed: the same bytes (no save-time stamps, no memory addresses of the shared L2
+    # regulariser), so `dvc repro` reproduces the model file
     assert (tmp_path / "a" / "mcu.keras").read_bytes() == (tmp_path / "b" / "mcu.keras").read_bytes()
 
 
 @pytest.mark.slow
 def test_evaluation_and_report(real_splits: Path, tmp_path: Path) -> None:
     model = tmp_path / "mcu.keras"
-    train_model(real_splits, model, tmp_path / "history.csv", tmp_path / "train.json", TINY)
+    train_model(real_splits, model, tmp_path / "history.csv", tmp_path / "train.json", TINY, FACE_PARAMS)
     evaluation = evaluate_model(
         model,
         real_splits,
         tmp_path / "history.csv",
         tmp_path / "eval",
         project_params(EvaluateParams, "evaluate"),
+        FACE_PARAMS,
     )
     result = read_results(tmp_path / "eval")
     assert result == evaluation.result and result.design == "k4"
@@ -160,7 +167,7 @@ def test_predict_frames_classifies_any_folder(real_splits: Path, real_frames: Pa
     from tests.conftest import run
 
     model = tmp_path / "mcu.keras"
-    train_model(real_splits, model, tmp_path / "history.csv", tmp_path / "train.json", TINY)
+    train_model(real_splits, model, tmp_path / "history.csv", tmp_path / "train.json", TINY, FACE_PARAMS)
     folder = real_frames / "joker_teaser"
     out = tmp_path / "predictions.csv"
     result = run(

@@ -45,9 +45,11 @@ def evaluate(
     from moviegoer.evaluation.evaluate import EvaluateParams, evaluate_model
     from moviegoer.evaluation.report import render_report
     from moviegoer.evaluation.results import EVALUATION_FILE
+    from moviegoer.features.faces import FaceParams
 
     evaluate_params = section_params(EvaluateParams, "evaluate", params)
-    evaluation = evaluate_model(model, splits, history, out, evaluate_params)
+    face_params = section_params(FaceParams, "faces", params)
+    evaluation = evaluate_model(model, splits, history, out, evaluate_params, face_params)
     row = evaluation.result.model
     console.out.print(
         f"test ({evaluation.result.design}): recall {row['recall']:.1%} at false positive rate "

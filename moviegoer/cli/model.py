@@ -25,10 +25,12 @@ def train(
 ) -> None:
     """Train the MCU classifier (train.design and the rest from params.yaml's train section)."""
     from moviegoer.core.params import section_params
+    from moviegoer.features.faces import FaceParams
     from moviegoer.model.fit import TrainParams
     from moviegoer.model.train import train_model
 
     train_params = section_params(TrainParams, "train", params)
+    face_params = section_params(FaceParams, "faces", params)
     with console.film_progress() as progress:
         task = progress.add_task(f"training {train_params.design}", total=train_params.epochs)
 
@@ -40,7 +42,7 @@ def train(
                 markup=False,
             )
 
-        result = train_model(splits, model, history, summary, train_params, on_epoch)
+        result = train_model(splits, model, history, summary, train_params, face_params, on_epoch)
         progress.update(task, completed=train_params.epochs)
     console.out.print(
         f"{result.epochs_run} epochs in {result.seconds:.0f} s, best val_loss {result.best_val_loss:.4f} at epoch "
@@ -50,25 +52,47 @@ def train(
 
 @command(app, "predict-frames")
 def predict_frames(
-    model: Annotated[Path, typer.Argument(help="A trained model (.keras).")],
-    frames: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="[MODEL] FRAMES",
+            help="A trained model (.keras), then a folder of images (searched recursively). Without MODEL, the "
+            "default model that ships with moviegoer (moviegoer/model/default/MODEL.md).",
+        ),
+    ],
     out: Annotated[Path, typer.Option(help="Output table (.parquet or .csv).")] = Path("predictions.parquet"),
     threshold: Annotated[
         float | None,
-        typer.Option(help="p(MCU) at or above which a frame is labelled mcu (evaluate.threshold)."),
+        typer.Option(
+            help="p(MCU) from which a frame is called MCU (default model: its card's; else evaluate.threshold)."
+        ),
     ] = None,
     batch_size: Annotated[int | None, typer.Option(help="Frames per batch (evaluate.batch_size).")] = None,
     strict: Annotated[bool, typer.Option(help="Fail on an unreadable image instead of skipping it.")] = False,
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
-    """Classify every image under FRAMES with MODEL: a table of path, p_mcu, label. An image that does not
-    decode is skipped with a warning naming it (--strict: an error, and no table)."""
+    """Classify every image under FRAMES: a table of path, p_mcu, label. An image that does not decode is skipped
+    with a warning naming it (--strict: an error, and no table)."""
+    from moviegoer.core.errors import MoviegoerError
     from moviegoer.core.params import section_params
     from moviegoer.evaluation.evaluate import EvaluateParams
+    from moviegoer.features.faces import FaceParams
+    from moviegoer.model.default_model import DEFAULT_MODEL, read_card
     from moviegoer.model.predict import predict_folder, write_predictions
 
+    if len(paths) not in (1, 2):
+        raise MoviegoerError("give FRAMES, or MODEL and FRAMES")
+    model, frames = (DEFAULT_MODEL, paths[0]) if len(paths) == 1 else paths
     settings = section_params(EvaluateParams, "evaluate", params, threshold=threshold, batch_size=batch_size)
-    result = predict_folder(model, frames, settings.threshold, settings.batch_size, strict)
+    face_params = section_params(FaceParams, "faces", params)
+    if model == DEFAULT_MODEL:
+        card = read_card()
+        face_params = FaceParams(**card.face_params)  # the detector settings it was fitted with
+        cut = threshold if threshold is not None else card.threshold
+        console.out.print(f"model: moviegoer's default ({card.content['design']}), threshold {cut:.3f}")
+    else:
+        cut = settings.threshold
+    result = predict_folder(model, frames, cut, settings.batch_size, face_params, strict)
     for path, why in result.skipped:
         console.warning(f"{path}: {why}; skipped")
     write_predictions(result.table, out)

@@ -15,6 +15,7 @@ from moviegoer.core.atomic import write_csv, write_png
 from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.evaluation import results as fmt
 from moviegoer.evaluation.metrics import binary_metrics, dummy_baselines, threshold_for_recall
+from moviegoer.features.faces import FaceParams
 from moviegoer.model.designs import conv_layer_names, model_frame_shape
 from moviegoer.model.inputs import FrameSet, load_frame, split_frame_sets
 from moviegoer.model.predict import predict_scores
@@ -45,11 +46,11 @@ class Evaluation:
 
 
 def score_test_set(
-    model: Any, design: str, sets: dict[str, FrameSet], params: EvaluateParams
+    model: Any, design: str, sets: dict[str, FrameSet], params: EvaluateParams, face_params: FaceParams
 ) -> tuple[fmt.EvaluationResult, np.ndarray]:
     """The result rows (model at the threshold and at the target recall, dummy baselines) and the test scores."""
     test = sets["test"]
-    scores = predict_scores(model, test.paths, params.batch_size)
+    scores = predict_scores(model, test.paths, params.batch_size, face_params)
     y_test = np.array(test.labels)
     at_target = threshold_for_recall(y_test, scores, params.target_recall)
     rows = {
@@ -61,7 +62,12 @@ def score_test_set(
 
 
 def evaluate_model(
-    model_path: Path, splits_dir: Path, history_csv: Path, out_dir: Path, params: EvaluateParams
+    model_path: Path,
+    splits_dir: Path,
+    history_csv: Path,
+    out_dir: Path,
+    params: EvaluateParams,
+    face_params: FaceParams,
 ) -> Evaluation:
     model = load_model(model_path)
     sets = split_frame_sets(splits_dir)
@@ -69,7 +75,7 @@ def evaluate_model(
     if not len(test):
         raise MoviegoerError(f"{splits_dir}: the test split is empty")
     design = model.name.removeprefix("mcu_")
-    result, scores = score_test_set(model, design, sets, params)
+    result, scores = score_test_set(model, design, sets, params, face_params)
     y_test = np.array(test.labels)
     predictions = test.table.assign(
         p_mcu=scores, predicted=np.where(scores >= params.threshold, "mcu", "non_mcu")

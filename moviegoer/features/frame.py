@@ -12,11 +12,16 @@ import numpy as np
 from rich.progress import track
 
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.features.faces import FACES
-from moviegoer.features.picture import PICTURE, picture_rows
+from moviegoer.features.extractor import FeatureExtractor
+from moviegoer.features.faces import FACE_FEATURES, FaceAnalyser, FaceParams, face_extractor
+from moviegoer.features.picture import PICTURE, PICTURE_FEATURES, picture_rows
 
-EXTRACTORS = (FACES, PICTURE)  # the frame feature vector: their outputs, in this order
-FRAME_FEATURES = tuple(name for extractor in EXTRACTORS for name in extractor.names)
+FRAME_FEATURES = FACE_FEATURES + PICTURE_FEATURES  # the frame feature vector, in this order
+
+
+def frame_extractors(face_params: FaceParams) -> tuple[FeatureExtractor, ...]:
+    """The extractors whose outputs, concatenated, are FRAME_FEATURES."""
+    return (face_extractor(FaceAnalyser(face_params)), PICTURE)
 
 
 def read_picture(path: Path | str) -> np.ndarray:
@@ -28,13 +33,17 @@ def read_picture(path: Path | str) -> np.ndarray:
     return bgr[top:bottom]
 
 
-def frame_features(path: Path | str) -> np.ndarray:
+def frame_features(path: Path | str, extractors: Sequence[FeatureExtractor]) -> np.ndarray:
     """The FRAME_FEATURES vector of one image file."""
     picture = read_picture(path)
-    return np.concatenate([extractor(picture) for extractor in EXTRACTORS])
+    return np.concatenate([extractor(picture) for extractor in extractors])
 
 
-def frame_features_table(paths: Sequence[Path | str], description: str = "frame features") -> np.ndarray:
-    """FRAME_FEATURES of many files, one row each, with a progress bar (face detection takes ~0.3 s a frame)."""
-    rows = [frame_features(path) for path in track(paths, description=description, transient=True)]
+def frame_features_table(
+    paths: Sequence[Path | str], extractors: Sequence[FeatureExtractor], description: str = "frame features"
+) -> np.ndarray:
+    """FRAME_FEATURES of many files, one row each, with a progress bar."""
+    rows = [
+        frame_features(path, extractors) for path in track(paths, description=description, transient=True)
+    ]
     return np.stack(rows) if rows else np.zeros((0, len(FRAME_FEATURES)), np.float32)

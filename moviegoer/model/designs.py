@@ -6,10 +6,12 @@ trained with RMSprop on binary cross-entropy. Convolutions are 'valid' (Keras' d
 the 6x6 layer, `k4` the 6x6 and 5x5 layers (the original grid's smaller-kernel variants). Filters, dense units,
 dropout, batch norm, augmentation, learning rate and input size are params.
 
-`features` is no CNN: a logistic regression (one sigmoid unit, L2-regularised) on the hand-made frame features of
-moviegoer.features.frame (face geometry and picture statistics); on unseen real films it beats every CNN we tried
-(benchmarks/results/real_quality.md). `frame_features: true` feeds the same features to a CNN design beside its
-flattened maps. A model's inputs are named "frame" and/or "features"; model_inputs() says which.
+`faces` and `features` are no CNNs: logistic regressions (one sigmoid unit, L2-regularised) on hand-made features,
+`faces` on the face geometry alone (how one person fills the frame: what an MCU is), `features` on the face geometry
+and global picture statistics (moviegoer.features.frame). On unseen real films both beat every CNN we tried, and
+`faces` holds up best on films outside the shared set (benchmarks/results/real_quality.md): it is the shipped
+default. `frame_features: true` feeds all frame features to a CNN design beside its flattened maps. A model's
+inputs are named "frame" and/or "features"; model_inputs() says which, feature_names() which features.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from moviegoer.core.errors import ParamsError
+from moviegoer.features.faces import FACE_FEATURES
 from moviegoer.features.frame import FRAME_FEATURES
 
 CNN_DESIGNS: dict[str, tuple[int, ...]] = {"k6": (3, 6, 5, 4, 3), "k5": (3, 5, 4, 3), "k4": (3, 4, 3)}
-DESIGNS = (*CNN_DESIGNS, "features")
+LINEAR_DESIGNS: dict[str, tuple[str, ...]] = {
+    "faces": FACE_FEATURES,
+    "features": FRAME_FEATURES,
+}  # design -> features
+DESIGNS = (*CNN_DESIGNS, *LINEAR_DESIGNS)
 FEATURES_NORM = "features_norm"  # the Normalization layer to adapt to the training features before fitting
 
 
@@ -64,7 +73,14 @@ class ModelParams:
 
     @property
     def uses_features(self) -> bool:
-        return self.design == "features" or self.frame_features
+        return self.design in LINEAR_DESIGNS or self.frame_features
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The frame features the model takes, in order (empty for a CNN on frames alone)."""
+        if not self.uses_features:
+            return ()
+        return LINEAR_DESIGNS.get(self.design, FRAME_FEATURES)
 
 
 def feature_map_size(input_size: int, design: str) -> int:
@@ -103,7 +119,7 @@ def _cnn_branch(params: ModelParams, inputs: Any) -> Any:
 
 def build_model(params: ModelParams) -> Any:
     """A compiled Keras model -> P(MCU). Its inputs: "frame" (input_size x input_size x channels in [0, 1]) for the
-    CNN designs, "features" (FRAME_FEATURES, raw; normalised inside once FEATURES_NORM is adapted) when it uses them."""
+    CNN designs, "features" (its feature_names, raw; normalised inside once FEATURES_NORM is adapted) when it uses them."""
     import keras
     from keras import layers
 
@@ -113,7 +129,7 @@ def build_model(params: ModelParams) -> Any:
         inputs.append(frame)
         branches.append(_cnn_branch(params, frame))
     if params.uses_features:
-        features = keras.Input((len(FRAME_FEATURES),), name="features")
+        features = keras.Input((len(params.feature_names),), name="features")
         inputs.append(features)
         branches.append(layers.Normalization(name=FEATURES_NORM)(features))
     x = branches[0] if len(branches) == 1 else layers.Concatenate(name="fusion")(branches)
@@ -149,3 +165,15 @@ def model_frame_shape(model: Any) -> tuple[int, int] | None:
 
 def conv_layer_names(model: Any) -> list[str]:
     return [layer.name for layer in model.layers if layer.name.startswith("conv")]
+
+
+def feature_names(model: Any) -> tuple[str, ...]:
+    """The frame features a built or loaded model takes, in order: its design (in its name) says which."""
+    if "features" not in model_inputs(model):
+        return ()
+    return LINEAR_DESIGNS.get(model.name.removeprefix("mcu_"), FRAME_FEATURES)
+
+
+def select_features(table: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
+    """The columns `names` of a FRAME_FEATURES table."""
+    return table[:, [FRAME_FEATURES.index(name) for name in names]]

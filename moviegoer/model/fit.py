@@ -1,7 +1,7 @@
 """Fit an MCU classifier: the pure training core, on inputs held anywhere (files through tf.data, or arrays).
 
 The train stage (moviegoer.model.train) and the real-film benchmark both call `fit_model`; neither restates seeding,
-normalisation, class weights, the exact solve of the `features` design or early stopping."""
+normalisation, class weights, the exact solve of the linear designs or early stopping."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from moviegoer.core.errors import MoviegoerError, ParamsError
-from moviegoer.model.designs import FEATURES_NORM, ModelParams, build_model, model_inputs
+from moviegoer.model.designs import FEATURES_NORM, LINEAR_DESIGNS, ModelParams, build_model, model_inputs
 from moviegoer.model.exact_fit import fit_features_model
 from moviegoer.model.inputs import frame_dataset
 
@@ -48,7 +48,7 @@ class TrainParams(ModelParams):
 class TrainingData:
     """One side of a fit (train or validation): 0/1 labels (1 = MCU) and what the model's inputs need: `frames`
     as image file paths (decoded through tf.data) or as an array [n, size, size, channels] in [0, 1]; `features`
-    as the FRAME_FEATURES rows."""
+    as rows of the design's feature_names."""
 
     labels: np.ndarray
     frames: Sequence[str] | np.ndarray | None = None
@@ -101,7 +101,7 @@ def fit_model(
     params: TrainParams, train: TrainingData, val: TrainingData, on_epoch: EpochCallback | None = None
 ) -> Fitted:
     """A model of `params.design` fitted on `train`. CNNs stop early on `val`'s loss (best weights restored); the
-    `features` design is solved exactly (moviegoer.model.exact_fit) in one step."""
+    linear designs are solved exactly (moviegoer.model.exact_fit) in one step."""
     import keras
 
     if not len(train) or not len(val):
@@ -113,7 +113,7 @@ def fit_model(
     train_set = _dataset(model, train, params, params.seed)
     val_set = _dataset(model, val, params, None)
     weights = class_weights(train.labels, params.class_weight)
-    if params.design == "features":
+    if params.design in LINEAR_DESIGNS:
         fit_features_model(model, train.features, np.asarray(train.labels), params.l2, weights)
         history = {  # solved in one step: the history has one epoch
             **{

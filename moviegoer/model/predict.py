@@ -13,8 +13,9 @@ import pandas as pd
 from moviegoer.core.atomic import atomic_file, write_csv
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.logs import native_stderr_silenced
-from moviegoer.features.frame import frame_features_table
-from moviegoer.model.designs import model_frame_shape, model_inputs
+from moviegoer.features.faces import FaceParams
+from moviegoer.features.frame import frame_extractors, frame_features_table
+from moviegoer.model.designs import feature_names, model_frame_shape, model_inputs, select_features
 from moviegoer.model.inputs import frame_dataset
 from moviegoer.model.storage import load_model
 
@@ -25,13 +26,16 @@ def image_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
-def predict_scores(model: Any, paths: list[str], batch_size: int) -> np.ndarray:
+def predict_scores(model: Any, paths: list[str], batch_size: int, face_params: FaceParams) -> np.ndarray:
     """P(MCU) of each frame file, fed to the model as its inputs ask (frames decoded, frame features computed)."""
     if not paths:
         return np.zeros(0)
     inputs = model_inputs(model)
     input_size, channels = model_frame_shape(model) or (0, 0)
-    features = frame_features_table(paths) if "features" in inputs else None
+    features = None
+    if "features" in inputs:
+        table = frame_features_table(paths, frame_extractors(face_params))
+        features = select_features(table, feature_names(model))
     dataset = frame_dataset(paths, None, input_size, channels, batch_size, inputs=inputs, features=features)
     return model.predict(dataset, verbose=0).reshape(-1)
 
@@ -59,7 +63,12 @@ def undecodable(path: Path) -> str | None:
 
 
 def predict_folder(
-    model_path: Path, folder: Path, threshold: float, batch_size: int, strict: bool = False
+    model_path: Path,
+    folder: Path,
+    threshold: float,
+    batch_size: int,
+    face_params: FaceParams,
+    strict: bool = False,
 ) -> FolderPredictions:
     """One row per image under `folder`: path, p_mcu, label. An image that does not decode is skipped and listed
     (with `strict`, it is an error instead and nothing is scored)."""
@@ -73,7 +82,7 @@ def predict_folder(
     if strict and skipped:
         raise MoviegoerError(f"{skipped[0][0]}: {skipped[0][1]} (--strict: nothing scored)")
     readable = [str(path) for path in images if path not in {bad for bad, _ in skipped}]
-    scores = predict_scores(model, readable, batch_size)
+    scores = predict_scores(model, readable, batch_size, face_params)
     table = pd.DataFrame(
         {
             "path": readable,

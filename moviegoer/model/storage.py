@@ -1,8 +1,10 @@
 """Save and load models. Saving is byte-reproducible: the same weights give the same bytes, as `dvc repro` promises.
 
 A `.keras` file is a zip of config.json, metadata.json and model.weights.h5. Keras stamps the save time into
-metadata.json ("date_saved") and into the weights entry's zip date, so two saves of one model differ. Both stamps
-are dropped here; everything Keras reads back is kept."""
+metadata.json ("date_saved") and into the weights entry's zip date, and numbers objects shared between layers (an L2
+regulariser, say) by their memory address in config.json ("shared_object_id"), so two saves of one model differ.
+The stamps are dropped and the shared-object numbers renumbered in order of appearance; everything Keras reads back
+means the same."""
 
 from __future__ import annotations
 
@@ -32,11 +34,27 @@ def save_model(model: Any, path: Path) -> Path:
                     metadata = json.loads(content)
                     metadata.pop("date_saved", None)
                     content = json.dumps(metadata).encode()
+                elif entry.filename == "config.json":
+                    content = json.dumps(_renumbered(json.loads(content), {})).encode()
                 info = zipfile.ZipInfo(entry.filename, FIXED_DATE)
                 info.compress_type = entry.compress_type
                 info.external_attr = entry.external_attr
                 target.writestr(info, content)
     return path
+
+
+def _renumbered(node: Any, numbers: dict[int, int]) -> Any:
+    """`node` with each shared_object_id (a memory address) replaced by its order of first appearance."""
+    if isinstance(node, dict):
+        return {
+            key: numbers.setdefault(value, len(numbers) + 1)
+            if key == "shared_object_id"
+            else _renumbered(value, numbers)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_renumbered(item, numbers) for item in node]
+    return node
 
 
 def load_model(path: Path) -> Any:

@@ -8,9 +8,13 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from moviegoer.core.atomic import write_csv, write_text
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.features.frame import frame_features_table
+from moviegoer.features.faces import FaceParams
+from moviegoer.features.frame import frame_extractors, frame_features_table
+from moviegoer.model.designs import select_features
 from moviegoer.model.fit import EpochCallback, TrainingData, TrainParams, fit_model
 from moviegoer.model.inputs import split_frame_sets
 from moviegoer.model.storage import save_model
@@ -32,6 +36,7 @@ def train_model(
     history_path: Path,
     summary_path: Path,
     params: TrainParams,
+    face_params: FaceParams,
     on_epoch: EpochCallback | None = None,
 ) -> TrainResult:
     """Fit on train (stopping on val), then write the model, the history CSV and a JSON summary of the run."""
@@ -41,14 +46,16 @@ def train_model(
         raise MoviegoerError(
             f"{splits_dir}: train and val need frames (train {len(sets['train'])}, val {len(sets['val'])})"
         )
+    extractors = frame_extractors(face_params)
+
+    def features(name: str) -> np.ndarray | None:
+        if not params.uses_features:
+            return None
+        table = frame_features_table(sets[name].paths, extractors, f"{name} frame features")
+        return select_features(table, params.feature_names)
+
     data = {
-        name: TrainingData(
-            labels=sets[name].labels,
-            frames=sets[name].paths,
-            features=frame_features_table(sets[name].paths, f"{name} frame features")
-            if params.uses_features
-            else None,
-        )
+        name: TrainingData(labels=sets[name].labels, frames=sets[name].paths, features=features(name))
         for name in ("train", "val")
     }
     fitted = fit_model(params, data["train"], data["val"], on_epoch)

@@ -1,0 +1,33 @@
+"""The MCU model that ships inside the package, so a fresh clone classifies real frames with no training: its file,
+and its card (how it was built, how well it does on films it never saw, the threshold it was calibrated for).
+`make real-model` rebuilds both from ../shared byte for byte; MODEL.md beside them explains them to a person."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moviegoer.core.errors import MoviegoerError
+
+DEFAULT_DIR = Path(__file__).resolve().parent / "default"
+DEFAULT_MODEL = DEFAULT_DIR / "mcu.keras"
+DEFAULT_CARD = DEFAULT_DIR / "mcu.json"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    threshold: float  # p(MCU) from which a frame is called MCU: the operating point chosen on unseen films
+    face_params: dict[str, Any]  # the face detector settings the model was fitted with (params.yaml `faces:`)
+    content: dict[str, Any]  # everything the card says
+
+
+def read_card(path: Path = DEFAULT_CARD) -> ModelCard:
+    try:
+        content = json.loads(Path(path).read_text(encoding="utf-8"))
+        return ModelCard(float(content["threshold"]), dict(content["face_params"]), content)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MoviegoerError(
+            f"{path}: not a model card of moviegoer's default model ({exc.__class__.__name__})"
+        ) from exc
