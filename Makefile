@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test lint bench-extract bench-quality real-model clean-demo
+.PHONY: install demo test lint bench-extract bench-quality bench-frames real-model clean-demo
 
 install: $(STAMP)
 
@@ -44,6 +44,9 @@ lint: $(STAMP)
 
 bench-extract: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
+
+bench-frames: $(STAMP)
+	$(BIN)/python benchmarks/frame_speed.py
 
 bench-quality: $(STAMP)
 	$(BIN)/python benchmarks/real_quality.py
