@@ -28,6 +28,7 @@ demo: $(STAMP)
 	moviegoer labels import --timeline $(SAMPLE_DIR)/timeline.parquet
 	dvc repro --keep-going
 	moviegoer labels stats
+	@echo "Analysis:   data/analysis/<film>/ (shots, samples, faces, characters .parquet; thumbs/, characters/)"
 	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"
 	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"
 	@echo "Data Docs:  reports/data_docs/labels/index.html, reports/data_docs/split/index.html"

@@ -24,7 +24,7 @@ def test_stages_come_from_dvc_yaml(project: Path, films_dir: Path) -> None:
     names = [spec.name for spec in specs]
     assert {"extract@alpha", "extract@beta", "validate_labels", "split", "train", "evaluate"} <= set(names)
     levels = [[spec.name for spec in layer] for layer in stage_levels(specs)]
-    assert set(levels[0]) == {"extract@alpha", "extract@beta"}
+    assert set(levels[0]) == {"extract@alpha", "extract@beta", "analyze@alpha", "analyze@beta"}
     position = {name: i for i, layer in enumerate(levels) for name in layer}
     assert position["validate_labels"] < position["split"] < position["validate_split"] < position["train"]
     assert position["train"] < position["evaluate"]

@@ -17,7 +17,8 @@ ALLOWED = {
     "sample": {"core"},
     "model": {"core", "dataset", "features"},
     "evaluation": {"core", "dataset", "features", "model"},
-    "cli": {"core", "video", "dataset", "features", "model", "evaluation", "sample"},
+    "analysis": {"core", "video", "features", "model"},
+    "cli": {"core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis"},
 }
 
 

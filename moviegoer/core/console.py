@@ -33,3 +33,16 @@ def film_progress() -> Progress:
         TimeRemainingColumn(),
         console=err,
     )
+
+
+def analysis_progress() -> Progress:
+    """One bar per film, in frames decoded, with the shots and faces found so far."""
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed:>7.0f}/{task.total:.0f} frames"),
+        TextColumn("{task.fields[shots]} shots, {task.fields[faces]} faces"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )

@@ -11,6 +11,7 @@ PARAMS_FILE = Path("params.yaml")
 FILMS_REGISTRY = Path("data/films.yaml")
 RAW_FILMS_DIR = Path("data/raw/films")
 FRAMES_DIR = Path("data/frames")
+ANALYSIS_DIR = Path("data/analysis")
 SAMPLE_DIR = Path("data/sample")
 MANIFEST_NAME = "manifest.parquet"
 

@@ -24,13 +24,18 @@ def frame_extractors(face_params: FaceParams) -> tuple[FeatureExtractor, ...]:
     return (face_extractor(FaceAnalyser(face_params)), PICTURE)
 
 
+def cut_letterbox(bgr: np.ndarray) -> np.ndarray:
+    """The picture inside the letterbox bars (all of it when there are none)."""
+    top, bottom = picture_rows(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+    return bgr[top:bottom]
+
+
 def read_picture(path: Path | str) -> np.ndarray:
     """An image file as a BGR array, letterbox bars cut off."""
     bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if bgr is None:
         raise MoviegoerError(f"{path}: not a readable image")
-    top, bottom = picture_rows(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
-    return bgr[top:bottom]
+    return cut_letterbox(bgr)
 
 
 def frame_features(path: Path | str, extractors: Sequence[FeatureExtractor]) -> np.ndarray:

@@ -62,6 +62,17 @@ def undecodable(path: Path) -> str | None:
     return None
 
 
+def score_feature_rows(model: Any, rows: np.ndarray) -> np.ndarray:
+    """P(MCU) from FRAME_FEATURES rows already computed (pictures held in memory), for a model of a linear design."""
+    if "frame" in model_inputs(model):
+        raise MoviegoerError(f"model {model.name}: needs the frames themselves, not their features")
+    if not len(rows):
+        return np.zeros(0)
+    return model.predict(
+        select_features(np.asarray(rows, dtype=np.float32), feature_names(model)), verbose=0
+    ).reshape(-1)
+
+
 def predict_folder(
     model_path: Path,
     folder: Path,
