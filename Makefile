@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test lint bench-extract bench-quality bench-frames real-model clean-demo
+.PHONY: install demo test lint bench-extract bench-quality bench-frames bench-analyze real-model clean-demo
 
 install: $(STAMP)
 
@@ -45,6 +45,9 @@ lint: $(STAMP)
 
 bench-extract: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
+
+bench-analyze: $(STAMP)
+	$(BIN)/python benchmarks/analyze.py
 
 bench-frames: $(STAMP)
 	$(BIN)/python benchmarks/frame_speed.py
