@@ -68,9 +68,9 @@ def score_feature_rows(model: Any, rows: np.ndarray) -> np.ndarray:
         raise MoviegoerError(f"model {model.name}: needs the frames themselves, not their features")
     if not len(rows):
         return np.zeros(0)
-    return model.predict(
-        select_features(np.asarray(rows, dtype=np.float32), feature_names(model)), verbose=0
-    ).reshape(-1)
+    # a direct call, not model.predict: predict traces a new graph per batch shape, and warns about it per film
+    features = select_features(np.asarray(rows, dtype=np.float32), feature_names(model))
+    return np.asarray(model(features, training=False)).reshape(-1)
 
 
 def predict_folder(
