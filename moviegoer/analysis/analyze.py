@@ -18,14 +18,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from moviegoer.analysis.characters import UNASSIGNED, cluster_characters
-from moviegoer.analysis.decode import DecodedFrame, FilmStream, decode_film
+from moviegoer.analysis.decode import DecodedFrame, FilmStream, at_most_wide, decode_film
 from moviegoer.analysis.shots import CutFinder, ShotParams
 from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SAMPLES, SHOTS, THUMBS, to_arrow
 from moviegoer.core.atomic import atomic_dir
 from moviegoer.core.errors import ParamsError
-from moviegoer.features.faces import EMBEDDING_SIZE, Face, FaceAnalyser, FaceParams, face_features_of
-from moviegoer.features.frame import cut_letterbox
-from moviegoer.features.picture import picture_stats
+from moviegoer.features.faces import EMBEDDING_SIZE, Face, FaceAnalyser, FaceParams
+from moviegoer.features.frame import cut_letterbox, frame_features_of
 from moviegoer.model.default_model import DEFAULT_MODEL, read_card
 from moviegoer.model.predict import score_feature_rows
 from moviegoer.model.storage import load_model
@@ -33,7 +32,7 @@ from moviegoer.video.probe import probe
 
 MAX_CANDIDATES = 64  # pictures kept per shot while its end is unknown; past it every other one is dropped
 CANDIDATES_PER_S = 4.0
-RECENT_FRAMES = 32  # detectors name a cut a few frames late: its first frame is still here
+RECENT_FRAMES = 32  # detectors name a cut a few frames late: its first frame is still among these
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,17 @@ class _OpenShot:
             if len(self.candidates) > MAX_CANDIDATES:
                 self.candidates = self.candidates[::2]
                 self.step *= 2
+
+    def split_at(
+        self, cut: int, recent: deque[DecodedFrame], width: int
+    ) -> tuple[list[tuple[int, float, np.ndarray]], _OpenShot]:
+        """This shot's candidates before `cut`, and the shot starting at `cut` with the rest; the new shot gets its
+        first frame from `recent` (detectors name a cut a few frames late), so it always has a picture."""
+        kept = [c for c in self.candidates if c[0] >= cut]
+        first = next((f for f in recent if f.index == cut), None)
+        if first is not None and not any(c[0] == cut for c in kept):
+            kept.insert(0, (cut, first.t_ms, first.picture(width)))
+        return [c for c in self.candidates if c[0] < cut], _OpenShot(cut, self.step, kept)
 
 
 @dataclass(frozen=True)
@@ -117,18 +127,16 @@ def analyze_stream(
         times.append(decoded.t_ms)
         recent.append(decoded)
         for cut in finder.feed(decoded.index, decoded.small):
-            closed.append((open_shot.start, [c for c in open_shot.candidates if c[0] < cut]))
-            kept = [c for c in open_shot.candidates if c[0] >= cut]
-            first = next((f for f in recent if f.index == cut), None)  # a shot always has its first frame
-            if first is not None and not any(c[0] == cut for c in kept):
-                kept.insert(0, (cut, first.t_ms, first.picture(params.picture_width)))
-            open_shot = _OpenShot(cut, step, kept)
+            before, following = open_shot.split_at(cut, recent, params.picture_width)
+            closed.append((open_shot.start, before))
+            open_shot = following
         open_shot.offer(decoded, params.picture_width)
         if on_progress and decoded.index % 24 == 0:
             on_progress(decoded.index + 1, len(closed), faces_found)
     for cut in finder.finish():
-        closed.append((open_shot.start, [c for c in open_shot.candidates if c[0] < cut]))
-        open_shot = _OpenShot(cut, step, [c for c in open_shot.candidates if c[0] >= cut])
+        before, following = open_shot.split_at(cut, recent, params.picture_width)
+        closed.append((open_shot.start, before))
+        open_shot = following
     if times:
         closed.append((open_shot.start, open_shot.candidates))
     frame_ms = 1000.0 / stream.fps
@@ -152,7 +160,7 @@ def analyze_stream(
             rgb = cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
             found = analyser.detect(rgb)
             height, width = picture.shape[:2]
-            row = np.concatenate([face_features_of(found, height, width), picture_stats(picture)])
+            row = frame_features_of(picture, found)
             samples.append({"shot": number, "frame_index": index, "t_ms": t_ms, "faces": len(found),
                             "face_height": found[0].box[3] / height if found else 0.0, "features": row})  # fmt: skip
             for rank, face in enumerate(found):
@@ -163,7 +171,7 @@ def analyze_stream(
                     embedded.append((len(faces) - 1, face.embedding, picture, face))
             faces_found += len(found)
         if chosen:
-            thumbnails[number] = _resized(candidates[chosen[len(chosen) // 2]][2], params.thumb_width)
+            thumbnails[number] = at_most_wide(candidates[chosen[len(chosen) // 2]][2], params.thumb_width)
         shots.append(shot)
         if on_progress:
             on_progress(len(times), len(closed), faces_found)
@@ -240,11 +248,6 @@ def _shots_table(shots: list[dict[str, Any]], samples: pd.DataFrame, faces: pd.D
     )
     table["character"] = table["shot"].map(main).fillna(UNASSIGNED).astype(int)
     return table.fillna({"p_mcu": 0.0, "face_height": 0.0})
-
-
-def _resized(bgr: np.ndarray, width: int) -> np.ndarray:
-    scale = width / bgr.shape[1]
-    return cv2.resize(bgr, (width, max(1, round(bgr.shape[0] * scale))), interpolation=cv2.INTER_AREA)
 
 
 def _crop(picture: np.ndarray, face: Face, margin: float = 0.3) -> np.ndarray:

@@ -3,7 +3,7 @@ copy the cut detector sees, shrunk exactly as PySceneDetect shrinks it (OpenCV, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,21 +23,24 @@ class DecodedFrame:
 
     def picture(self, width: int) -> np.ndarray:
         """The frame as BGR, `width` wide at most (aspect kept)."""
-        height, full = self.bgr.shape[:2]
-        if full <= width:
-            return self.bgr
-        size = (width, max(1, round(height * width / full)))
-        return cv2.resize(self.bgr, size, interpolation=cv2.INTER_AREA)
+        return at_most_wide(self.bgr, width)
+
+
+def at_most_wide(bgr: np.ndarray, width: int) -> np.ndarray:
+    """`bgr` shrunk to `width` (aspect kept) when it is wider, else as it is."""
+    height, full = bgr.shape[:2]
+    if full <= width:
+        return bgr
+    return cv2.resize(bgr, (width, max(1, round(height * width / full))), interpolation=cv2.INTER_AREA)
 
 
 @dataclass(frozen=True)
 class FilmStream:
     frames: Iterator[DecodedFrame]
     fps: float  # nominal rate (for the cut detector's frame arithmetic)
-    total_frames: int  # from the header: for progress only
 
 
-def decode_film(path: Path, small_width: int, on_frame: Callable[[int], None] | None = None) -> FilmStream:
+def decode_film(path: Path, small_width: int) -> FilmStream:
     """Open `path` and decode it on FFmpeg's threads; frames come as the iterator is consumed."""
     container = open_container(Path(path))
     stream = container.streams.video[0]
@@ -58,12 +61,10 @@ def decode_film(path: Path, small_width: int, on_frame: Callable[[int], None] | 
                 t_ms = to_ms(frame.pts) if frame.pts is not None else index * 1000.0 / fps
                 bgr = frame.to_ndarray(format="bgr24")
                 small = bgr if factor == 1.0 else cv2.resize(bgr, small_size, interpolation=cv2.INTER_LINEAR)
-                if on_frame:
-                    on_frame(index)
                 yield DecodedFrame(index, t_ms, bgr, small)
         except av.FFmpegError as exc:
             raise VideoError(path, f"stopped decoding ({exc.__class__.__name__})") from exc
         finally:
             container.close()
 
-    return FilmStream(frames(), fps, int(stream.frames or 0))
+    return FilmStream(frames(), fps)

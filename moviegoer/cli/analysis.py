@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.cli.films import film_names
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE
@@ -27,21 +28,16 @@ def analyze(
     from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
     from moviegoer.analysis.shots import ShotParams
     from moviegoer.core.params import section_params
-    from moviegoer.core.paths import check_film_id, inside
-    from moviegoer.dataset.films import film_id_for
+    from moviegoer.core.paths import inside
     from moviegoer.features.faces import FaceParams
 
-    if film_id is not None and len(videos) != 1:
-        raise MoviegoerError("--film-id names one film: pass exactly one video with it")
-    if film_id is not None:
-        check_film_id(film_id, "--film-id")
+    names = film_names(videos, film_id)
     shot_params = section_params(ShotParams, "shots", params)
     analyze_params = section_params(AnalyzeParams, "analyze", params)
     face_params = section_params(FaceParams, "faces", params)
     failures = 0
     with console.analysis_progress() as progress:
-        for video in videos:
-            name = film_id or film_id_for(video)
+        for video, name in zip(videos, names, strict=True):
             task = progress.add_task(name, total=1, shots=0, faces=0)
 
             def advance(done: int, total: int, shots: int, faces: int, task: Any = task) -> None:

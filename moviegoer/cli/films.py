@@ -13,6 +13,18 @@ from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import find_project_root
 
 
+def film_names(videos: list[Path], film_id: str | None) -> list[str]:
+    """Each video's film id, checked before any work: --film-id for a single video, else from its file name."""
+    from moviegoer.core.paths import check_film_id
+    from moviegoer.dataset.films import film_id_for
+
+    if film_id is None:
+        return [film_id_for(video) for video in videos]
+    if len(videos) != 1:
+        raise MoviegoerError("--film-id names one film: pass exactly one video with it")
+    return [check_film_id(film_id, "--film-id")]
+
+
 def project_root() -> Path:
     root = find_project_root()
     if root is None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.cli.films import film_names
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import FRAMES_DIR, PARAMS_FILE
@@ -33,8 +34,7 @@ def extract(
     A film that fails is reported on one line and skipped; the others are extracted; the exit code is 1 if
     any failed."""
     from moviegoer.core.params import section_params
-    from moviegoer.core.paths import check_film_id, inside
-    from moviegoer.dataset.films import film_id_for
+    from moviegoer.core.paths import inside
     from moviegoer.dataset.frames import ExtractParams, extract_film
 
     extract_params = section_params(
@@ -46,14 +46,10 @@ def extract(
         jpeg_quality=jpeg_quality,
         mode=mode,
     )
-    if film_id is not None and len(videos) != 1:
-        raise MoviegoerError("--film-id names one film: pass exactly one video with it")
-    if film_id is not None:
-        check_film_id(film_id, "--film-id")
+    names = film_names(videos, film_id)
     failures = 0
     with console.film_progress() as progress:
-        for video in videos:
-            name = film_id or film_id_for(video)
+        for video, name in zip(videos, names, strict=True):
             task = progress.add_task(name, total=1.0)
 
             def advance(done_ms: float, total_ms: float, task: Any = task) -> None:

@@ -13,10 +13,24 @@ from rich.progress import track
 
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.features.extractor import FeatureExtractor
-from moviegoer.features.faces import FACE_FEATURES, FaceAnalyser, FaceParams, face_extractor
-from moviegoer.features.picture import PICTURE, PICTURE_FEATURES, picture_rows
+from moviegoer.features.faces import (
+    FACE_FEATURES,
+    Face,
+    FaceAnalyser,
+    FaceParams,
+    face_extractor,
+    face_features_of,
+)
+from moviegoer.features.picture import PICTURE, PICTURE_FEATURES, picture_rows, picture_stats
 
 FRAME_FEATURES = FACE_FEATURES + PICTURE_FEATURES  # the frame feature vector, in this order
+
+
+def frame_features_of(picture: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """FRAME_FEATURES of a BGR picture (letterbox cut off) whose faces were found already: for callers that need
+    the faces themselves too (the film analysis embeds them)."""
+    height, width = picture.shape[:2]
+    return np.concatenate([face_features_of(faces, height, width), picture_stats(picture)])
 
 
 def frame_extractors(face_params: FaceParams) -> tuple[FeatureExtractor, ...]:

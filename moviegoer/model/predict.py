@@ -92,7 +92,8 @@ def predict_folder(
     skipped = [(path, why) for path in images if (why := undecodable(path))]
     if strict and skipped:
         raise MoviegoerError(f"{skipped[0][0]}: {skipped[0][1]} (--strict: nothing scored)")
-    readable = [str(path) for path in images if path not in {bad for bad, _ in skipped}]
+    unreadable = {path for path, _ in skipped}
+    readable = [str(path) for path in images if path not in unreadable]
     scores = predict_scores(model, readable, batch_size, face_params)
     table = pd.DataFrame(
         {
