@@ -16,6 +16,27 @@ import numpy as np
 Color = tuple[int, int, int]  # BGR
 
 HAIR_STYLES = ("short", "long", "curly", "bun", "bald")
+BEARDS = ("none", "moustache", "stubble", "full")
+
+
+@dataclass(frozen=True)
+class FaceShape:
+    """The proportions that tell one face from another, in head heights (crown to chin). A face recogniser keys on
+    these far more than on colours: characters drawn with one shared face read as one person to it."""
+
+    eye_gap: float  # between the eye centres
+    eye_y: float  # eye line below the crown
+    eye_size: float  # scale of the eyes
+    brow: float  # brow thickness
+    brow_tilt: float  # inner end raised (+) or lowered (-), degrees
+    nose_y: float  # tip of the nose below the crown
+    nose_width: float  # half width of the nose tip
+    mouth_y: float  # mouth line below the crown
+    mouth_width: float  # half width of the lips
+    jaw: float  # half width of the lower face, as a share of the head's half width
+    face_width: float  # head width / head height
+    beard: str  # one of BEARDS
+    glasses: bool
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,7 @@ class Character:
     jacket: Color | None
     trousers: Color
     iris: Color
-    face_width: float  # head width / head height
+    face: FaceShape
 
 
 @dataclass(frozen=True)
@@ -172,7 +193,7 @@ def _draw_body(pen: _Pen, who: Character, pose: Pose) -> None:
     cloth = who.jacket or who.shirt
     shoes = (30, 30, 35)
     if who.hair_style == "long":  # the hair hanging down the back, seen beside the neck
-        fw = who.face_width
+        fw = who.face.face_width
         pen.poly([(-0.6 * fw, 0.6), (0.6 * fw, 0.6), (0.72 * fw, 1.5), (-0.72 * fw, 1.5)], who.hair)
     pen.poly([(-0.8 * t, 3.2), (0.8 * t, 3.2), (0.78 * t, 3.75), (-0.78 * t, 3.75)], who.trousers)
     for s in (-1, 1):
@@ -266,8 +287,8 @@ def _draw_hair_front(pen: _Pen, who: Character, fw: float, shift: float) -> None
 
 def _draw_head(pen: _Pen, who: Character, pose: Pose) -> None:
     """A face seen from the front or three-quarters: features shift towards where the character looks."""
-    fw, f = who.face_width, pose.facing
-    shift = 0.09 * f
+    shape, f = who.face, pose.facing
+    fw, shift = shape.face_width, 0.09 * f
     skin = who.skin
     _draw_hair_back(pen, who, fw)
     for s in (-1, 1):
@@ -275,49 +296,75 @@ def _draw_head(pen: _Pen, who: Character, pose: Pose) -> None:
             pen.ellipse(s * 0.49 * fw - 0.03 * f, 0.53, 0.075, 0.13, _scale(skin, 0.88))
             pen.ellipse(s * 0.5 * fw - 0.03 * f, 0.53, 0.035, 0.07, _scale(skin, 0.7))
     pen.ellipse(0, 0.46, 0.5 * fw, 0.46, skin)
-    pen.ellipse(0.03 * f, 0.62, 0.41 * fw, 0.38, skin)
+    pen.ellipse(0.03 * f, 0.62, shape.jaw * 0.5 * fw, 0.38, skin)
     if pose.head < 10:  # too small for features to show
         _draw_hair_front(pen, who, fw, shift)
         return
+    _draw_beard(pen, who, shift)
     socket = _scale(skin, 0.78)
     brow = _mix(who.hair, (20, 20, 25), 0.5) if who.hair_style != "bald" else _scale(skin, 0.5)
+    ey, size = shape.eye_y, shape.eye_size
     for s in (-1, 1):
         narrow = 1 - 0.3 * max(0.0, s * f)  # the far eye looks narrower
-        ex = shift + s * 0.19 * fw / 0.72 * narrow
-        pen.ellipse(ex, 0.5, 0.11 * narrow, 0.06, socket)
-        pen.ellipse(ex, 0.505, 0.082 * narrow, 0.036, (228, 232, 238))
-        pen.ellipse(ex + 0.02 * f, 0.505, 0.036 * narrow, 0.035, who.iris)
-        pen.ellipse(ex + 0.02 * f, 0.505, 0.017 * narrow, 0.017, (15, 15, 20))
-        pen.ellipse(ex + 0.02 * f + 0.012, 0.495, 0.007, 0.007, (250, 250, 250))
-        pen.ellipse(ex, 0.505, 0.085 * narrow, 0.04, (40, 40, 50), 190, 350, 0.018)
-        pen.ellipse(ex, 0.465, 0.1 * narrow, 0.04, brow, 195, 345, 0.036)
+        ex = shift + s * shape.eye_gap / 2 * fw / 0.72 * narrow
+        pen.ellipse(ex, ey, 0.11 * narrow * size, 0.06 * size, socket)
+        pen.ellipse(ex, ey + 0.005, 0.082 * narrow * size, 0.036 * size, (228, 232, 238))
+        pen.ellipse(ex + 0.02 * f, ey + 0.005, 0.036 * narrow * size, 0.035 * size, who.iris)
+        pen.ellipse(ex + 0.02 * f, ey + 0.005, 0.017 * narrow * size, 0.017 * size, (15, 15, 20))
+        pen.ellipse(ex + 0.02 * f + 0.012, ey - 0.005, 0.007, 0.007, (250, 250, 250))
+        pen.ellipse(ex, ey + 0.005, 0.085 * narrow * size, 0.04 * size, (40, 40, 50), 190, 350, 0.018)
+        tilt = round(-s * shape.brow_tilt)  # a raised inner end turns the two brows opposite ways
+        pen.ellipse(
+            ex, ey - 0.035 * size - 0.01, 0.1 * narrow * size, 0.04, brow, 195 + tilt, 345 + tilt, shape.brow
+        )
+        if shape.glasses:
+            pen.ellipse(ex, ey + 0.005, 0.13 * narrow * size, 0.085 * size, (25, 25, 30), 0, 360, 0.018)
+    if shape.glasses:
+        pen.line([(shift - 0.06, ey), (shift + 0.06, ey)], (25, 25, 30), 0.016)
+    ny, nw = shape.nose_y, shape.nose_width
     nose_x = shift * 1.3
-    pen.line([(nose_x - 0.045, 0.53), (nose_x - 0.06, 0.7)], _scale(skin, 0.72), 0.025)
-    pen.ellipse(nose_x, 0.695, 0.07, 0.045, _scale(skin, 0.93))
-    pen.ellipse(nose_x + 0.01 * f, 0.69, 0.035, 0.022, _mix(skin, (255, 255, 255), 0.15))
+    pen.line([(nose_x - 0.045, ey + 0.03), (nose_x - 0.06, ny + 0.005)], _scale(skin, 0.72), 0.025)
+    pen.ellipse(nose_x, ny, nw, 0.045, _scale(skin, 0.93))
+    pen.ellipse(nose_x + 0.01 * f, ny - 0.005, nw / 2, 0.022, _mix(skin, (255, 255, 255), 0.15))
     for s in (-1, 1):
-        pen.ellipse(nose_x + s * 0.035, 0.722, 0.018, 0.011, _scale(skin, 0.45))
-    _draw_mouth(pen, skin, shift, pose.mouth)
+        pen.ellipse(nose_x + s * nw / 2, ny + 0.027, 0.018, 0.011, _scale(skin, 0.45))
+    _draw_mouth(pen, skin, shift, pose.mouth, shape)
     _draw_hair_front(pen, who, fw, shift)
 
 
-def _draw_mouth(pen: _Pen, skin: Color, shift: float, opening: float) -> None:
+def _draw_beard(pen: _Pen, who: Character, shift: float) -> None:
+    """Facial hair in the character's hair colour, under the nose and mouth that are drawn over it."""
+    shape = who.face
+    jaw = shape.jaw * 0.5 * shape.face_width
+    hair = _mix(who.hair, (20, 20, 25), 0.2)
+    if shape.beard == "full":
+        pen.ellipse(0.3 * shift, 0.75, jaw, 0.26, hair, 0, 180)
+        for s in (-1, 1):
+            side = s * shape.face_width
+            pen.poly([(0.47 * side, 0.55), (0.5 * side, 0.62), (s * jaw, 0.78), (0.35 * side, 0.78)], hair)
+    elif shape.beard == "stubble":
+        pen.ellipse(0.3 * shift, 0.78, 0.9 * jaw, 0.2, _mix(who.skin, hair, 0.45), 0, 180)
+    if shape.beard in ("moustache", "full"):
+        pen.ellipse(shift, shape.mouth_y - 0.045, shape.mouth_width * 1.1, 0.03, hair)
+
+
+def _draw_mouth(pen: _Pen, skin: Color, shift: float, opening: float, shape: FaceShape) -> None:
     lips = _mix(skin, (70, 60, 160), 0.4)
-    x, y = shift, 0.835
+    x, y, half = shift, shape.mouth_y, shape.mouth_width
     if opening <= 0:
-        pen.ellipse(x, y - 0.01, 0.105, 0.02, lips)
-        pen.ellipse(x, y + 0.012, 0.09, 0.025, _mix(lips, skin, 0.25))
-        pen.line([(x - 0.1, y), (x, y + 0.004), (x + 0.1, y)], _scale(lips, 0.45), 0.012)
+        pen.ellipse(x, y - 0.01, half, 0.02, lips)
+        pen.ellipse(x, y + 0.012, half * 0.86, 0.025, _mix(lips, skin, 0.25))
+        pen.line([(x - half * 0.95, y), (x, y + 0.004), (x + half * 0.95, y)], _scale(lips, 0.45), 0.012)
         return
     gap = 0.015 + 0.05 * opening
-    pen.ellipse(x, y + gap / 2, 0.105, gap / 2 + 0.022, lips)
-    pen.ellipse(x, y + gap / 2, 0.085, gap / 2, (45, 35, 70))
-    pen.ellipse(x, y + 0.004, 0.065, 0.012, (200, 206, 215), 0, 180)
+    pen.ellipse(x, y + gap / 2, half, gap / 2 + 0.022, lips)
+    pen.ellipse(x, y + gap / 2, half * 0.81, gap / 2, (45, 35, 70))
+    pen.ellipse(x, y + 0.004, half * 0.62, 0.012, (200, 206, 215), 0, 180)
 
 
 def _draw_back_of_head(pen: _Pen, who: Character) -> None:
     """The back of a head: hair (or scalp) and ears, no face."""
-    fw = who.face_width
+    fw = who.face.face_width
     for s in (-1, 1):
         pen.ellipse(s * 0.49 * fw, 0.53, 0.075, 0.13, _scale(who.skin, 0.85))
     bald = who.hair_style == "bald"
@@ -330,7 +377,7 @@ def _draw_back_of_head(pen: _Pen, who: Character) -> None:
 
 def _shade(layer: np.ndarray, origin: tuple[int, int], who: Character, pose: Pose) -> None:
     """Give the flat shapes volume: a side key light, a rounded head, a chin shadow, a darker lower body."""
-    u, fw = pose.head, who.face_width
+    u, fw = pose.head, who.face.face_width
     h, w = layer.shape[:2]
     xs = ((np.arange(w, dtype=np.float32) + origin[0] - pose.cx) / u)[None, :]
     ys = ((np.arange(h, dtype=np.float32) + origin[1] - pose.top) / u)[:, None]
@@ -355,8 +402,48 @@ def random_character(rng: np.random.Generator, name: str) -> Character:
         jacket=None,
         trousers=TROUSER_COLORS[rng.integers(len(TROUSER_COLORS))],
         iris=IRIS_COLORS[0],
-        face_width=0.72,
+        face=face_shapes(rng, 1)[0],
     )
+
+
+# Each proportion of a face has four clearly different levels, so a cast of up to four never shares one.
+FACE_LEVELS: dict[str, tuple[float, ...]] = {
+    "eye_gap": (0.32, 0.37, 0.42, 0.47),
+    "eye_y": (0.44, 0.48, 0.52, 0.56),
+    "eye_size": (0.75, 0.95, 1.15, 1.35),
+    "brow": (0.02, 0.034, 0.048, 0.062),
+    "brow_tilt": (-14.0, -5.0, 5.0, 14.0),
+    "nose_y": (0.62, 0.67, 0.72, 0.77),
+    "nose_width": (0.05, 0.065, 0.08, 0.095),
+    "nose_to_mouth": (0.09, 0.115, 0.14, 0.165),
+    "mouth_width": (0.075, 0.1, 0.125, 0.15),
+    "jaw": (0.7, 0.78, 0.86, 0.94),
+    "face_width": (0.64, 0.7, 0.76, 0.82),
+}
+
+
+def face_shapes(rng: np.random.Generator, count: int) -> list[FaceShape]:
+    """`count` (at most four) faces that differ in every proportion and in their facial hair. The levels are spread
+    as far apart as the count allows (two characters take the two extremes of every proportion), and about half
+    wear glasses: a face recogniser weighs glasses and beards most, and drawn faces otherwise sit closer together
+    for it than real ones do."""
+    spread = np.linspace(0, 3, count).round().astype(int) if count > 1 else np.array([rng.integers(4)])
+    picks = {name: rng.permutation(spread) for name in FACE_LEVELS}
+    beards = rng.permutation(len(BEARDS))[:count]
+    glasses = rng.permutation(np.arange(count) % 2 == 1)
+    shapes = []
+    for j in range(count):
+        level = {name: FACE_LEVELS[name][picks[name][j]] for name in FACE_LEVELS}
+        nose_to_mouth = level.pop("nose_to_mouth")
+        shapes.append(
+            FaceShape(
+                **level,
+                mouth_y=level["nose_y"] + nose_to_mouth,
+                beard=BEARDS[beards[j]],
+                glasses=bool(glasses[j]),
+            )
+        )
+    return shapes
 
 
 SKIN_TONES: tuple[Color, ...] = (

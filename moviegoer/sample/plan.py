@@ -324,7 +324,6 @@ def _cast(film_index: int, seed: int, rng: np.random.Generator) -> tuple[Charact
     picks = {
         k: rng.permutation(len(v))[:size]
         for k, v in {
-            "skin": draw.SKIN_TONES,
             "hair": draw.HAIR_COLORS,
             "style": draw.HAIR_STYLES,
             "shirt": draw.SHIRT_COLORS,
@@ -333,6 +332,9 @@ def _cast(film_index: int, seed: int, rng: np.random.Generator) -> tuple[Charact
             "iris": draw.IRIS_COLORS,
         }.items()
     }
+    faces = draw.face_shapes(rng, size)
+    # skin tones as far apart as the cast allows: a face recogniser weighs them
+    picks["skin"] = rng.permutation(np.linspace(0, len(draw.SKIN_TONES) - 1, size).round().astype(int))
     cast = []
     for j in range(size):
         slot = 4 * film_index + j
@@ -347,7 +349,7 @@ def _cast(film_index: int, seed: int, rng: np.random.Generator) -> tuple[Charact
                 jacket=draw.JACKET_COLORS[picks["jacket"][j]] if rng.random() < 0.5 else None,
                 trousers=draw.TROUSER_COLORS[picks["trousers"][j]],
                 iris=draw.IRIS_COLORS[picks["iris"][j]],
-                face_width=float(rng.uniform(0.66, 0.8)),
+                face=faces[j],
             )
         )
     return tuple(cast)
