@@ -28,6 +28,9 @@ demo: $(STAMP)
 	moviegoer labels import --timeline $(SAMPLE_DIR)/timeline.parquet
 	dvc repro --keep-going
 	moviegoer labels stats
+	moviegoer scenes-list
+	@echo "Timelines:  $(abspath reports/films.html) (one page per film: data/scenes/<film>/timeline.html)"
+	@echo "Scenes:     data/scenes/<film>/ (scenes.parquet; scenes and shots as .csv, .json; <film>.otio)"
 	@echo "Analysis:   data/analysis/<film>/ (shots, samples, faces, characters .parquet; thumbs/, characters/)"
 	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"
 	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"

@@ -1,6 +1,6 @@
 """The ingest flow: pick up new films from an inbox folder, add them like `moviegoer films add`, bring their
-stages (ingest.targets: extraction and analysis) up to date with the pipeline flow, and push the data to the DVC
-remote when one is configured.
+stages (ingest.targets: extraction, analysis, dialogue scenes and timelines) up to date with the pipeline flow, and
+push the data to the DVC remote when one is configured.
 
 A film that does not decode is moved to the rejected folder with a `<name>.reason.txt` beside it; the others go
 on. Serve it on a schedule (params.yaml `ingest:`), which is the simplest "run when new films arrive":

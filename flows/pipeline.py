@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from moviegoer.core.paths import EVALUATION_DIR, REPORT_FILE
+from moviegoer.core.paths import EVALUATION_DIR, FILMS_PAGE, REPORT_FILE, SCENES_DIR
 from moviegoer.evaluation import results
 
 STAGE_RETRIES = 2
@@ -172,6 +172,31 @@ def _publish_results(root: Path) -> None:
     )
 
 
+def _publish_scenes(root: Path) -> None:
+    """Prefect artifacts of the dialogue scenes: a table of scene counts per film and a link to each timeline."""
+    from moviegoer.scenes.stage import TIMELINE, read_scenes
+
+    films = sorted(path.parent for path in (root / SCENES_DIR).glob("*/scenes.parquet"))
+    rows = []
+    for film in films:
+        scenes = read_scenes(film)
+        rows.append(
+            {"film": film.name, "dialogue scenes": len(scenes), "timeline": str((film / TIMELINE).resolve())}
+        )
+        create_link_artifact(
+            key=f"timeline-{film.name.lower().replace('_', '-')}",
+            link=(film / TIMELINE).resolve().as_uri(),
+            link_text=f"{film.name}: {len(scenes)} dialogue scenes",
+            description=f"Timeline of {film.name}",
+        )
+    if rows:
+        create_table_artifact(key="dialogue-scenes", table=rows, description="Dialogue scenes per film")
+    if (root / FILMS_PAGE).exists():
+        create_link_artifact(
+            key="films", link=(root / FILMS_PAGE).resolve().as_uri(), link_text="All films' timelines"
+        )
+
+
 def select(specs: list[StageSpec], targets: list[str] | None) -> list[StageSpec]:
     """The target stages (a name, or a foreach group such as "extract") and every stage they depend on."""
     if not targets:
@@ -215,6 +240,8 @@ def pipeline(root: str = ".", targets: list[str] | None = None) -> list[str]:
             raise failures[0]
     if any(name == "evaluate" for name in ran):
         _publish_results(root_path)
+    if any(name.startswith("scenes@") or name == "timelines" for name in ran):
+        _publish_scenes(root_path)
     return ran
 
 

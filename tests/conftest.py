@@ -114,3 +114,39 @@ def project_params(cls: type[T], section: str, **overrides: Any) -> T:
     from moviegoer.core.params import load_params
 
     return cls(**{**load_params(PROJECT_ROOT / "params.yaml")[section], **overrides})
+
+
+def analyze(video: Path, film_id: str, out: Path) -> Path:
+    """`moviegoer analyze` of one film with the project's params, into OUT/<film_id>."""
+    from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
+    from moviegoer.analysis.shots import ShotParams
+    from moviegoer.features.faces import FaceParams
+
+    analyze_film(
+        video,
+        film_id,
+        out / film_id,
+        project_params(ShotParams, "shots"),
+        project_params(AnalyzeParams, "analyze"),
+        project_params(FaceParams, "faces"),
+    )
+    return out / film_id
+
+
+@pytest.fixture(scope="session")
+def sample_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One 60-second sample film (a title, a two-character dialogue scene, credits) with its exact timeline."""
+    from moviegoer.sample.plan import SampleParams
+    from moviegoer.sample.render import render_sample
+
+    out = tmp_path_factory.mktemp("sample")
+    params = project_params(
+        SampleParams, "sample", films=1, min_duration_s=60, max_duration_s=60, workers=1, seed=5
+    )
+    render_sample(out, params, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_film: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return analyze(sample_film / "sample_01.mp4", "sample_01", tmp_path_factory.mktemp("analysis"))

@@ -10,24 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
 from moviegoer.analysis.characters import UNASSIGNED, cluster_characters
-from moviegoer.analysis.shots import ShotParams
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, read_table
-from moviegoer.features.faces import FaceParams
 from moviegoer.sample.plan import MCU_SHOT_TYPES, SampleParams
-from moviegoer.sample.render import render_sample
 from moviegoer.sample.timeline import read_timeline
-from tests.conftest import project_params, run
-
-SHOT_PARAMS = project_params(ShotParams, "shots")
-ANALYZE_PARAMS = project_params(AnalyzeParams, "analyze")
-FACE_PARAMS = project_params(FaceParams, "faces")
-
-
-def analyze(video: Path, film_id: str, out: Path) -> Path:
-    analyze_film(video, film_id, out / film_id, SHOT_PARAMS, ANALYZE_PARAMS, FACE_PARAMS)
-    return out / film_id
+from tests.conftest import analyze, project_params, run
 
 
 def cut_f1(found_ms: np.ndarray, true_ms: np.ndarray, tolerance_ms: float) -> float:
@@ -36,21 +23,6 @@ def cut_f1(found_ms: np.ndarray, true_ms: np.ndarray, tolerance_ms: float) -> fl
     right = sum(bool(len(true_ms)) and np.min(np.abs(true_ms - cut)) <= tolerance_ms for cut in found_ms)
     recall, precision = hits / max(len(true_ms), 1), right / max(len(found_ms), 1)
     return 2 * recall * precision / max(recall + precision, 1e-9)
-
-
-@pytest.fixture(scope="module")
-def sample_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    params = project_params(
-        SampleParams, "sample", films=1, min_duration_s=60, max_duration_s=60, workers=1, seed=5
-    )
-    render_sample(out, params, progress=False)
-    return out
-
-
-@pytest.fixture(scope="module")
-def sample_analysis(sample_film: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return analyze(sample_film / "sample_01.mp4", "sample_01", tmp_path_factory.mktemp("analysis"))
 
 
 @pytest.mark.slow

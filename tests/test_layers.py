@@ -18,7 +18,8 @@ ALLOWED = {
     "model": {"core", "dataset", "features"},
     "evaluation": {"core", "dataset", "features", "model"},
     "analysis": {"core", "video", "features", "model"},
-    "cli": {"core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis"},
+    "scenes": {"core", "analysis"},
+    "cli": {"core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis", "scenes"},
 }
 
 

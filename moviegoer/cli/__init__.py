@@ -5,7 +5,17 @@ import importlib
 
 from moviegoer.cli.app import app
 
-COMMAND_MODULES = ("sample", "films", "frames", "analysis", "labels", "dataset", "model", "evaluation")
+COMMAND_MODULES = (
+    "sample",
+    "films",
+    "frames",
+    "analysis",
+    "scenes",
+    "labels",
+    "dataset",
+    "model",
+    "evaluation",
+)
 for _module in COMMAND_MODULES:
     importlib.import_module(f"moviegoer.cli.{_module}")
 

@@ -12,6 +12,7 @@ FILMS_REGISTRY = Path("data/films.yaml")
 RAW_FILMS_DIR = Path("data/raw/films")
 FRAMES_DIR = Path("data/frames")
 ANALYSIS_DIR = Path("data/analysis")
+SCENES_DIR = Path("data/scenes")
 SAMPLE_DIR = Path("data/sample")
 MANIFEST_NAME = "manifest.parquet"
 
@@ -28,6 +29,7 @@ LABELS_VALIDATION = VALIDATION_DIR / "labels.json"
 SPLIT_VALIDATION = VALIDATION_DIR / "split.json"
 MODEL_FILE = Path("models/mcu.keras")
 TRAIN_DIR = REPORTS_DIR / "train"
+FILMS_PAGE = REPORTS_DIR / "films.html"  # the index over every film's timeline
 TRAIN_SUMMARY = TRAIN_DIR / "train.json"
 HISTORY_FILE = TRAIN_DIR / "history.csv"
 EVALUATION_DIR = REPORTS_DIR / "evaluation"
