@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities real-model clean-demo
+.PHONY: install demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities bench-scenes real-model clean-demo
 
 install: $(STAMP)
 
@@ -51,6 +51,9 @@ bench-extract: $(STAMP)
 
 bench-analyze: $(STAMP)
 	$(BIN)/python benchmarks/analyze.py
+
+bench-scenes: $(STAMP)
+	$(BIN)/python benchmarks/scenes.py
 
 bench-identities: $(STAMP)
 	$(BIN)/python benchmarks/identities.py
