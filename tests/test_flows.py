@@ -88,7 +88,22 @@ def test_ingest_adds_new_films_only_and_rejects_bad_ones(project: Path, films_di
     assert "not a video file" in (rejected / "broken.mp4.reason.txt").read_text()
     assert sorted(p.name for p in inbox.iterdir()) == ["rejected"]
     assert "up to date" in run(["dvc", "status", "extract"], project).stdout
+    # taken through to its scenes: a film with nobody in it has a timeline and no scene
+    assert (project / "data/scenes/beta/timeline.html").exists() and (project / "reports/films.html").exists()
+    published = {
+        artifact.key: artifact for artifact in _artifacts(["dialogue-scenes", "timeline-beta", "films"])
+    }
+    assert set(published) == {"dialogue-scenes", "timeline-beta", "films"}
+    assert "data/scenes/beta/timeline.html" in published["timeline-beta"].data
     assert ingest(root=str(project)) == []
+
+
+def _artifacts(keys: list[str]) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
 
 
 def test_extraction_runs_on_a_dask_cluster(project: Path, films_dir: Path) -> None:
