@@ -19,7 +19,10 @@ ALLOWED = {
     "evaluation": {"core", "dataset", "features", "model"},
     "analysis": {"core", "video", "features", "model"},
     "scenes": {"core", "analysis"},
-    "cli": {"core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis", "scenes"},
+    "labelling": {"core", "dataset", "features", "model"},
+    "cli": {
+        "core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis", "scenes", "labelling",
+    },
 }
 
 

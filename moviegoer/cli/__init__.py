@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "analysis",
     "scenes",
     "labels",
+    "label",
     "dataset",
     "model",
     "evaluation",

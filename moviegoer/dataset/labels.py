@@ -295,6 +295,11 @@ def import_labels(
     return typed(table), report
 
 
+def drop_label(table: pd.DataFrame, film_id: str, frame: str) -> pd.DataFrame:
+    """The table without the label of one frame (a label taken back)."""
+    return table[~((table["film_id"] == film_id) & (table["frame"] == frame))]
+
+
 def sort_labels(table: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["film_id", "t_ms", "frame"], kind="stable").reset_index(drop=True)
 
