@@ -21,7 +21,16 @@ ALLOWED = {
     "scenes": {"core", "analysis"},
     "labelling": {"core", "dataset", "features", "model"},
     "cli": {
-        "core", "video", "dataset", "features", "model", "evaluation", "sample", "analysis", "scenes", "labelling",
+        "core",
+        "video",
+        "dataset",
+        "features",
+        "model",
+        "evaluation",
+        "sample",
+        "analysis",
+        "scenes",
+        "labelling",
     },
 }
 
