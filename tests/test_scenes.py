@@ -122,6 +122,9 @@ def test_a_long_cutaway_or_a_new_partner_starts_another_scene() -> None:
     scenes = scenes_of(script)
     assert scenes[["first_shot", "last_shot"]].values.tolist() == [[1, 4], [8, 11], [12, 16]]
     assert [{a, b} for a, b in scenes[["character_a", "character_b"]].values] == [{1, 2}, {1, 2}, {1, 3}]
+    # a two-shot between two conversations goes to one of them, never to both
+    back_to_back = scenes_of([A, B, A, B, TWO, C, A, C, A])
+    assert back_to_back[["first_shot", "last_shot"]].values.tolist() == [[1, 5], [6, 9]]
     spaced = [A, INSERT, B, INSERT, A, INSERT, B]
     assert len(scenes_of(spaced)) == 1
     assert scenes_of(

@@ -71,7 +71,7 @@ def find_dialogue_scenes(subjects: pd.DataFrame, params: ScenesParams) -> pd.Dat
             continue
         coming = _next_singles(rows, int(i), REACTION_LOOKAHEAD)
         within = params.max_cutaway_shots - run.cutaways  # shots this cutaway run may still take
-        if character not in coming and coming and coming[0] in pair and coming_within(rows, int(i), within):
+        if character not in coming and coming and coming[0] in pair and _coming_within(rows, int(i), within):
             run.cutaways += 1  # a third person's reaction inside the scene: the pair goes on, without them
             continue
         previous = run.singles[-1]
@@ -81,7 +81,11 @@ def find_dialogue_scenes(subjects: pd.DataFrame, params: ScenesParams) -> pd.Dat
             run.add(*previous)  # the conversation goes on with a new partner
         run.add(int(i), character)
     close()
-    return _table(rows, [_widen(rows, first, last, pair, params) for first, last, pair in found])
+    widened: list[tuple[int, int, list[int]]] = []
+    for first, last, pair in found:
+        floor = widened[-1][1] + 1 if widened else 0  # never into the scene before
+        widened.append(_widen(rows, first, last, pair, floor, params))
+    return _table(rows, widened)
 
 
 def _next_singles(rows: pd.DataFrame, i: int, count: int) -> list[int]:
@@ -95,7 +99,7 @@ def _next_singles(rows: pd.DataFrame, i: int, count: int) -> list[int]:
     return found
 
 
-def coming_within(rows: pd.DataFrame, i: int, within: int) -> bool:
+def _coming_within(rows: pd.DataFrame, i: int, within: int) -> bool:
     """Whether an identified single follows row `i` within `within` shots."""
     return any(
         rows.at[j, "kind"] == SINGLE and rows.at[j, "character"] != UNASSIGNED
@@ -104,12 +108,12 @@ def coming_within(rows: pd.DataFrame, i: int, within: int) -> bool:
 
 
 def _widen(
-    rows: pd.DataFrame, first: int, last: int, pair: list[int], params: ScenesParams
+    rows: pd.DataFrame, first: int, last: int, pair: list[int], floor: int, params: ScenesParams
 ) -> tuple[int, int, list[int]]:
     """Take in the two-shots of the pair right before and after the singles (a master shot opening or closing the
-    conversation), up to `max_cutaway_shots` on each side."""
+    conversation), up to `max_cutaway_shots` on each side, not before row `floor`."""
     for _ in range(params.max_cutaway_shots):
-        if first > 0 and rows.at[first - 1, "kind"] == GROUP:
+        if first > floor and rows.at[first - 1, "kind"] == GROUP:
             first -= 1
         if last + 1 < len(rows) and rows.at[last + 1, "kind"] == GROUP:
             last += 1
