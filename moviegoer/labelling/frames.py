@@ -20,10 +20,14 @@ class FrameIndex:
     frames: pd.DataFrame  # film_id, frame, t_ms, path, p_mcu (NaN without suggestions), in timeline order
     threshold: float  # the default model's operating point: p_mcu >= threshold suggests "mcu"
 
+    def __post_init__(self) -> None:
+        keys = zip(self.frames["film_id"], self.frames["frame"], strict=True)
+        self._paths = dict(zip(keys, self.frames["path"], strict=True))
+
     def path_of(self, film_id: str, frame: str) -> Path | None:
         """The file of a frame the manifests list; None for anything else (so no name reaches the file system)."""
-        rows = self.frames[(self.frames["film_id"] == film_id) & (self.frames["frame"] == frame)]
-        return None if rows.empty else Path(rows["path"].iloc[0])
+        path = self._paths.get((film_id, frame))
+        return None if path is None else Path(path)
 
     def suggestion(self, p: float) -> str | None:
         return None if np.isnan(p) else ("mcu" if p >= self.threshold else "non_mcu")
