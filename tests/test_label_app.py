@@ -285,3 +285,13 @@ def test_dvc_repro_picks_up_the_labels(project: Path, films_dir: Path) -> None:
     assert (project / "data/labels/labels.parquet.dvc").exists()  # recorded with DVC on the way out
     status = run(["dvc", "status", "validate_labels"], project).stdout
     assert "validate_labels" in status and "data/labels/labels.parquet" in status
+
+
+def test_a_busy_port_is_one_line_not_a_log(frames_project: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = run(
+            ["moviegoer", "label", "--port", str(port), "--no-suggestions"], frames_project, check=False
+        )
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and len(lines) == 1 and f"127.0.0.1:{port}: cannot serve there" in lines[0]

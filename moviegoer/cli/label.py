@@ -43,6 +43,7 @@ def label(
     from moviegoer.labelling.store import LabelStore
 
     settings = section_params(AppParams, "labelling", params, host=host, port=port)
+    _check_free(settings.host, settings.port)
     manifests = load_manifests(frames_dir)
     if manifests.empty:
         raise MoviegoerError(f"{frames_dir}: no extracted frames to label (run `dvc repro extract` first)")
@@ -75,3 +76,16 @@ def label(
         console.out.print(
             f"Recorded with DVC. Commit: git add {labels}.dvc && git commit -m 'Labels'; then dvc repro"
         )
+
+
+def _check_free(host: str, port: int) -> None:
+    """One line instead of uvicorn's log when the address cannot be served."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise MoviegoerError(
+            f"{host}:{port}: cannot serve there ({exc.strerror}); choose another --port"
+        ) from exc
