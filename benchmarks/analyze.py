@@ -25,11 +25,8 @@ from pathlib import Path
 import imageio_ffmpeg
 
 import moviegoer  # noqa: F401  (quiets TensorFlow's and OpenCV's logging)
-from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
-from moviegoer.analysis.shots import ShotParams
+from moviegoer.analysis.analyze import analysis_params, analyze_film
 from moviegoer.core.atomic import atomic_file, write_text
-from moviegoer.core.params import section_params
-from moviegoer.features.faces import FaceParams
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / "cache"
@@ -119,10 +116,7 @@ def pyscenedetect_cli(path: Path) -> tuple[float, int]:
 
 def moviegoer_analyze(path: Path) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as out:
-        result = analyze_film(
-            path, "bench", Path(out) / "bench", section_params(ShotParams, "shots", PARAMS),
-            section_params(AnalyzeParams, "analyze", PARAMS), section_params(FaceParams, "faces", PARAMS),
-        )  # fmt: skip
+        result = analyze_film(path, "bench", Path(out) / "bench", *analysis_params(PARAMS))
     return result.seconds, {"shots": result.shots, "faces": result.faces, "characters": result.characters}
 
 

@@ -23,13 +23,11 @@ import cv2
 import numpy as np
 
 import moviegoer  # noqa: F401  (quiets TensorFlow's and OpenCV's logging)
-from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
-from moviegoer.analysis.shots import ShotParams
+from moviegoer.analysis.analyze import analysis_params, analyze_film
 from moviegoer.analysis.tables import THUMBS
 from moviegoer.core.atomic import write_text
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.params import load_params, section_params
-from moviegoer.features.faces import FaceParams
 from moviegoer.sample.plan import SampleParams
 from moviegoer.sample.render import render_sample
 from moviegoer.sample.timeline import read_timeline
@@ -54,10 +52,7 @@ def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
 def analysed(video: Path, film_id: str, folder: Path) -> Path:
     """The film's analysis, made once into `folder`."""
     if not (folder / "shots.parquet").exists():
-        analyze_film(
-            video, film_id, folder, section_params(ShotParams, "shots", PARAMS), section_params(AnalyzeParams, "analyze", PARAMS),
-            section_params(FaceParams, "faces", PARAMS),
-        )  # fmt: skip
+        analyze_film(video, film_id, folder, *analysis_params(PARAMS))
     return folder
 
 

@@ -118,18 +118,9 @@ def project_params(cls: type[T], section: str, **overrides: Any) -> T:
 
 def analyze(video: Path, film_id: str, out: Path) -> Path:
     """`moviegoer analyze` of one film with the project's params, into OUT/<film_id>."""
-    from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
-    from moviegoer.analysis.shots import ShotParams
-    from moviegoer.features.faces import FaceParams
+    from moviegoer.analysis.analyze import analysis_params, analyze_film
 
-    analyze_film(
-        video,
-        film_id,
-        out / film_id,
-        project_params(ShotParams, "shots"),
-        project_params(AnalyzeParams, "analyze"),
-        project_params(FaceParams, "faces"),
-    )
+    analyze_film(video, film_id, out / film_id, *analysis_params(PROJECT_ROOT / "params.yaml"))
     return out / film_id
 
 

@@ -23,6 +23,7 @@ from moviegoer.analysis.shots import CutFinder, ShotParams
 from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SAMPLES, SHOTS, THUMBS, to_arrow
 from moviegoer.core.atomic import atomic_dir
 from moviegoer.core.errors import ParamsError
+from moviegoer.core.params import section_params
 from moviegoer.features.faces import EMBEDDING_SIZE, Face, FaceAnalyser, FaceParams
 from moviegoer.features.frame import cut_letterbox, frame_features_of
 from moviegoer.model.default_model import DEFAULT_MODEL, read_card
@@ -270,6 +271,15 @@ class AnalysisResult:
     characters: int
     frames_decoded: int
     seconds: float
+
+
+def analysis_params(params_file: Path) -> tuple[ShotParams, AnalyzeParams, FaceParams]:
+    """The three params sections `analyze_film` takes, in its order, from a params file."""
+    return (
+        section_params(ShotParams, "shots", params_file),
+        section_params(AnalyzeParams, "analyze", params_file),
+        section_params(FaceParams, "faces", params_file),
+    )
 
 
 def analyze_film(

@@ -25,16 +25,11 @@ def analyze(
 ) -> None:
     """Find each film's shots, the faces on a sample of each shot and who they are, and how likely each shot is a
     medium close-up. A film that fails is reported on one line and the others go on; exit 1 if any failed."""
-    from moviegoer.analysis.analyze import AnalyzeParams, analyze_film
-    from moviegoer.analysis.shots import ShotParams
-    from moviegoer.core.params import section_params
+    from moviegoer.analysis.analyze import analysis_params, analyze_film
     from moviegoer.core.paths import inside
-    from moviegoer.features.faces import FaceParams
 
     names = film_names(videos, film_id)
-    shot_params = section_params(ShotParams, "shots", params)
-    analyze_params = section_params(AnalyzeParams, "analyze", params)
-    face_params = section_params(FaceParams, "faces", params)
+    settings = analysis_params(params)
     failures = 0
     with console.analysis_progress() as progress:
         for video, name in zip(videos, names, strict=True):
@@ -48,9 +43,7 @@ def analyze(
                     video,
                     name,
                     inside(out, name),
-                    shot_params,
-                    analyze_params,
-                    face_params,
+                    *settings,
                     on_progress=advance,
                 )
             except MoviegoerError as exc:
