@@ -30,7 +30,8 @@ from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.params import load_params, section_params
 from moviegoer.sample.plan import SampleParams
 from moviegoer.sample.render import render_sample
-from moviegoer.sample.timeline import read_timeline
+from moviegoer.sample.timeline import dialogue_spans, read_timeline
+from moviegoer.scenes.dialogue import time_iou
 from moviegoer.scenes.page import clock
 from moviegoer.scenes.stage import film_scenes
 from moviegoer.scenes.subjects import ScenesParams
@@ -42,11 +43,6 @@ CACHE = HERE / "cache"
 SHARED_VIDEOS = ROOT.parent / "shared" / "data" / "real" / "videos"
 MIN_IOU = 0.5
 PARAMS = ROOT / "params.yaml"
-
-
-def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
-    overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
-    return overlap / (max(a[1], b[1]) - min(a[0], b[0]))
 
 
 def analysed(video: Path, film_id: str, folder: Path) -> Path:
@@ -70,7 +66,7 @@ def sample_cache() -> Path:
 def match(found: list[tuple[float, float]], truth: list[tuple[float, float]]) -> list[float]:
     """Greedy one-to-one matching by IoU; the IoUs of the matched pairs."""
     pairs = sorted(
-        ((iou(f, t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth)), reverse=True
+        ((time_iou(f, t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth)), reverse=True
     )
     used_found, used_truth, matched = set(), set(), []
     for value, i, j in pairs:
@@ -86,12 +82,7 @@ def sample_results(params: ScenesParams) -> dict:
     timeline = read_timeline(folder / "timeline.parquet")
     films, totals = [], {"true": 0, "found": 0, "matched": 0, "ious": []}
     for film_id, shots in timeline.groupby("film_id"):
-        dialogue = (
-            shots[shots["is_dialogue"]]
-            .groupby("scene_id")
-            .agg(start=("start_ms", "min"), end=("end_ms", "max"))
-        )
-        truth = [tuple(row) for row in dialogue[["start", "end"]].to_numpy(float)]
+        truth = dialogue_spans(shots)
         analysis = analysed(folder / f"{film_id}.mp4", str(film_id), folder / "analysis" / str(film_id))
         _, _, scenes = film_scenes(analysis, params)
         found = [tuple(row) for row in scenes[["start_ms", "end_ms"]].to_numpy(float)]

@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, to_arrow
-from moviegoer.sample.timeline import read_timeline
-from moviegoer.scenes.dialogue import find_dialogue_scenes
+from moviegoer.sample.timeline import dialogue_spans, read_timeline
+from moviegoer.scenes.dialogue import find_dialogue_scenes, time_iou
 from moviegoer.scenes.exports import scenes_from_otio
 from moviegoer.scenes.stage import TIMELINE, read_scenes, scenes_film
 from moviegoer.scenes.subjects import ScenesParams, shot_subjects
@@ -162,11 +162,6 @@ def test_no_scene_without_a_two_character_exchange_of_singles(script: Script) ->
     assert scenes_of(script).empty
 
 
-def iou(a: tuple[float, float], b: tuple[float, float]) -> float:
-    overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
-    return overlap / (max(a[1], b[1]) - min(a[0], b[0]))
-
-
 @pytest.fixture(scope="module")
 def sample_scenes(sample_analysis: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("scenes")
@@ -175,16 +170,11 @@ def sample_scenes(sample_analysis: Path, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.mark.slow
 def test_the_sample_films_dialogue_is_found(sample_film: Path, sample_scenes: Path) -> None:
-    timeline = read_timeline(sample_film / "timeline.parquet")
-    dialogue = (
-        timeline[timeline["is_dialogue"]]
-        .groupby("scene_id")
-        .agg(start=("start_ms", "min"), end=("end_ms", "max"))
-    )
+    dialogue = dialogue_spans(read_timeline(sample_film / "timeline.parquet"))
     scenes = read_scenes(sample_scenes)
     assert len(scenes) == len(dialogue) == 1
     found = scenes.iloc[0]
-    assert iou((found["start_ms"], found["end_ms"]), tuple(dialogue.iloc[0])) >= 0.8
+    assert time_iou((found["start_ms"], found["end_ms"]), dialogue[0]) >= 0.8
     assert found["character_a"] != found["character_b"] and found["n_alternations"] >= 3
 
 

@@ -1,5 +1,5 @@
 """The sample's ground truth: one row per shot (type, characters, scene, dialogue flag), and what follows from it:
-which shot covers a time, and the MCU label of any extracted frame."""
+which shot covers a time, the MCU label of any extracted frame, and the time span of each dialogue scene."""
 
 from __future__ import annotations
 
@@ -102,3 +102,13 @@ def timeline_labels(timeline: pd.DataFrame, manifests: pd.DataFrame, labeled_by:
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     table["sure"], table["labeled_by"] = True, labeled_by
     return table
+
+
+def dialogue_spans(timeline: pd.DataFrame) -> list[tuple[float, float]]:
+    """(start_ms, end_ms) of each dialogue scene of one film's timeline, in time order."""
+    dialogue = (
+        timeline[timeline["is_dialogue"]]
+        .groupby("scene_id")
+        .agg(start=("start_ms", "min"), end=("end_ms", "max"))
+    )
+    return [(float(start), float(end)) for start, end in dialogue.sort_values("start").to_numpy()]

@@ -88,6 +88,12 @@ def find_dialogue_scenes(subjects: pd.DataFrame, params: ScenesParams) -> pd.Dat
     return _table(rows, widened)
 
 
+def time_iou(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Intersection over union of two time spans (start, end): how well a found scene matches a true one."""
+    overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+    return overlap / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
 def _next_singles(rows: pd.DataFrame, i: int, count: int) -> list[int]:
     """The characters of the next `count` identified singles after row `i`."""
     found: list[int] = []
