@@ -16,6 +16,7 @@ from tests.synthetic import write_h264, write_mp4v
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_REAL = PROJECT_ROOT.parent / "shared" / "data" / "real"
+ARTIFACTS = PROJECT_ROOT / ".test-artifacts"  # screenshots and measurements a test run keeps
 T = TypeVar("T")
 
 # The DVC stages call the `moviegoer` console script: make the one beside this interpreter win.
@@ -107,6 +108,25 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+def artifact(name: str) -> Path:
+    """Where a test keeps `name` for a person to look at after the run."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name
+
+
+def browser_programs(*names: str) -> list[str]:
+    """The paths of Debian's browser programs (chromium, chromedriver). Without them a test is skipped here and
+    fails in CI, where .ci/run installs them."""
+    found = [shutil.which(name) for name in names]
+    missing = [name for name, path in zip(names, found, strict=True) if path is None]
+    if missing:
+        message = f"{', '.join(missing)} missing: .ci/run installs Debian's chromium and chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return [path for path in found if path is not None]
 
 
 def project_params(cls: type[T], section: str, **overrides: Any) -> T:

@@ -22,9 +22,8 @@ import numpy as np
 import pytest
 
 from moviegoer.dataset.labels import read_labels
-from tests.conftest import PROJECT_ROOT, run
+from tests.conftest import PROJECT_ROOT, artifact, browser_programs, run
 
-ARTIFACTS = PROJECT_ROOT / ".test-artifacts"
 LABELS = Path("data/labels/labels.parquet")
 
 
@@ -214,23 +213,11 @@ def test_two_clients_label_concurrently_and_nothing_is_lost(frames_project: Path
     table = table_of(frames_project)
     assert all(table.get(key) == label for key, label in last.items())
     p95 = float(np.percentile(latencies, 95)) * 1000
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "label_load.json").write_text(
+    artifact("label_load.json").write_text(
         json.dumps({"writes": len(latencies), "p50_ms": float(np.median(latencies)) * 1000, "p95_ms": p95})
         + "\n"
     )
     print(f"label writes: {len(latencies)}, p95 latency {p95:.1f} ms")
-
-
-def chromedriver() -> str:
-    found = shutil.which("chromedriver")
-    if found is None or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "chromium/chromedriver missing: .ci/run installs Debian's chromium and chromium-driver"
-            )
-        pytest.skip("no chromium/chromedriver here (apt-get install chromium chromium-driver)")
-    return found
 
 
 @pytest.mark.slow
@@ -240,10 +227,10 @@ def test_label_by_keyboard_in_a_real_browser_undo_and_reload(frames_project: Pat
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    driver_path = chromedriver()
+    chromium, driver_path = browser_programs("chromium", "chromedriver")
     (frames_project / LABELS).unlink(missing_ok=True)
     options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or ""
+    options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
         options.add_argument(flag)
     with label_server(frames_project) as (_, client):
@@ -265,14 +252,13 @@ def test_label_by_keyboard_in_a_real_browser_undo_and_reload(frames_project: Pat
             wait.until(lambda b: "4 / 15 labelled" in b.find_element(By.ID, "progress").text)
             browser.refresh()
             wait.until(lambda b: "4 / 15 labelled" in b.find_element(By.ID, "progress").text)
-            ARTIFACTS.mkdir(exist_ok=True)
-            browser.save_screenshot(str(ARTIFACTS / "labelling.png"))
+            browser.save_screenshot(str(artifact("labelling.png")))
         finally:
             browser.quit()
         frames = client.call("/api/frames?order=timeline")[1]["frames"]
     labels = [f["state"]["label"] if f["state"] else None for f in frames[:6]]
     assert labels == ["mcu", "non_mcu", "mcu", "non_mcu", None, None]
-    assert (ARTIFACTS / "labelling.png").stat().st_size > 10_000
+    assert artifact("labelling.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow

@@ -4,8 +4,6 @@ there is no conversation; the timeline page in a real browser; the exports read 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,10 +18,9 @@ from moviegoer.scenes.dialogue import find_dialogue_scenes, time_iou
 from moviegoer.scenes.exports import scenes_from_otio
 from moviegoer.scenes.stage import TIMELINE, read_scenes, scenes_film
 from moviegoer.scenes.subjects import ScenesParams, shot_subjects
-from tests.conftest import PROJECT_ROOT, project_params, run
+from tests.conftest import PROJECT_ROOT, artifact, browser_programs, project_params, run
 
 PARAMS = project_params(ScenesParams, "scenes")
-ARTIFACTS = PROJECT_ROOT / ".test-artifacts"
 SHOT_S = 4.0
 
 # A shot of a made-up film: (kind, character) with kind one of
@@ -201,15 +198,6 @@ def test_exports_read_back_equal_the_table(sample_scenes: Path, sample_analysis:
     )
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: .ci/run installs Debian's chromium for the browser tests")
-        pytest.skip("no chromium here (apt-get install chromium)")
-    return found
-
-
 def headless(browser: str, *args: str) -> str:
     result = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *args],
@@ -221,7 +209,7 @@ def headless(browser: str, *args: str) -> str:
 
 @pytest.mark.slow
 def test_the_timeline_page_shows_the_scenes_in_a_real_browser(sample_scenes: Path, tmp_path: Path) -> None:
-    browser = chromium()
+    (browser,) = browser_programs("chromium")
     page = sample_scenes / TIMELINE
     text = page.read_text()
     assert "http://" not in text and "https://" not in text  # self-contained: nothing fetched
@@ -231,8 +219,7 @@ def test_the_timeline_page_shows_the_scenes_in_a_real_browser(sample_scenes: Pat
     assert f'data-scenes-shown="{len(scenes)}"' in dom
     shots = json.loads((sample_scenes / "shots.json").read_text())
     assert dom.count('class="shot"') == len(shots)  # every shot drawn on the strip
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "timeline.png"
+    shot = artifact("timeline.png")
     headless(browser, "--window-size=1300,800", f"--screenshot={shot}", page.as_uri())
     picture = np.frombuffer(shot.read_bytes(), np.uint8)
     assert shot.stat().st_size > 10_000 and picture[:4].tobytes() == b"\x89PNG"
