@@ -50,15 +50,24 @@ SCHEMAS = {
 }  # fmt: skip
 
 
+def typed_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """`frame` as an Arrow table of exactly `schema` (its columns, in order, with its types)."""
+    return pa.Table.from_pandas(
+        frame[schema.names], schema=schema, preserve_index=False
+    ).replace_schema_metadata(None)
+
+
+def read_typed(path: Path, schema: pa.Schema, what: str) -> pd.DataFrame:
+    """A Parquet table read as `schema`; anything else is one line saying it is not `what`."""
+    try:
+        return pq.read_table(path, schema=schema).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        raise MoviegoerError(f"{path}: not {what}") from exc
+
+
 def to_arrow(name: str, table: pd.DataFrame, film_id: str) -> pa.Table:
-    schema = SCHEMAS[name]
-    frame = table.assign(film_id=film_id)[schema.names]
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False).replace_schema_metadata(None)
+    return typed_arrow(table.assign(film_id=film_id), SCHEMAS[name])
 
 
 def read_table(folder: Path, name: str) -> pd.DataFrame:
-    path = Path(folder) / name
-    try:
-        return pq.read_table(path, schema=SCHEMAS[name]).to_pandas()
-    except (OSError, pa.ArrowException) as exc:
-        raise MoviegoerError(f"{path}: not an analysis table (run `moviegoer analyze` first)") from exc
+    return read_typed(Path(folder) / name, SCHEMAS[name], "an analysis table (run `moviegoer analyze` first)")

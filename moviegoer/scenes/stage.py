@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SHOTS, read_table
+from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SHOTS, read_table, read_typed, typed_arrow
 from moviegoer.core.atomic import atomic_dir, write_text
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.scenes.dialogue import find_dialogue_scenes
@@ -40,11 +40,7 @@ class ScenesResult:
 
 
 def read_scenes(folder: Path) -> pd.DataFrame:
-    path = Path(folder) / SCENES
-    try:
-        return pq.read_table(path, schema=SCENES_SCHEMA).to_pandas()
-    except (OSError, pa.ArrowException) as exc:
-        raise MoviegoerError(f"{path}: not a scenes table (run `moviegoer scenes` first)") from exc
+    return read_typed(Path(folder) / SCENES, SCENES_SCHEMA, "a scenes table (run `moviegoer scenes` first)")
 
 
 def film_scenes(
@@ -72,12 +68,7 @@ def scenes_film(
     shots, characters = tables[SHOTS], tables[CHARACTERS]
     target = Path(out_root) / film_id
     with atomic_dir(target) as tmp:
-        pq.write_table(
-            pa.Table.from_pandas(scenes, schema=SCENES_SCHEMA, preserve_index=False).replace_schema_metadata(
-                None
-            ),
-            tmp / SCENES,
-        )
+        pq.write_table(typed_arrow(scenes, SCENES_SCHEMA), tmp / SCENES)
         write_records(scenes, tmp / "scenes.csv", tmp / "scenes.json")
         write_records(shots, tmp / "shots.csv", tmp / "shots.json")
         write_otio(tmp / f"{film_id}.otio", film_id, shots, scenes, str(video) if video else None)
