@@ -34,10 +34,11 @@ def label(
     into the label table; Ctrl+C stops the app and records the table with DVC."""
     import uvicorn
 
-    from moviegoer.core.params import load_params, section_params
+    from moviegoer.core.params import section_params
     from moviegoer.dataset.labels import LabelParams
     from moviegoer.dataset.manifest import load_manifests
     from moviegoer.dataset.versioning import is_dvc_repo, track_with_dvc
+    from moviegoer.evaluation.evaluate import EvaluateParams
     from moviegoer.labelling.frames import frame_index
     from moviegoer.labelling.server import AppParams, Session, create_app
     from moviegoer.labelling.store import LabelStore
@@ -54,7 +55,7 @@ def label(
     if suggestions:
         console.out.print(f"Scoring {len(manifests)} frames with the default model for suggestions...")
     index = frame_index(
-        manifests, frames_dir, suggestions, int(load_params(params)["evaluate"]["batch_size"])
+        manifests, frames_dir, suggestions, section_params(EvaluateParams, "evaluate", params).batch_size
     )
     hint = (
         "Stop the app with Ctrl+C (it records the table with `dvc add`), then commit "
