@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 import moviegoer  # noqa: F401  (first: it quiets OpenCV's logging before cv2 loads)
+from moviegoer.dataset.films import save_registry
 from tests.synthetic import write_h264, write_mp4v
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,14 +53,14 @@ def run(command: list[str], cwd: Path, check: bool = True) -> subprocess.Complet
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh moviegoer project: a real git + DVC repo with the project's dvc.yaml, params.yaml, registry and
-    the stage code its deps name, small extraction params, and the current directory set to it."""
+    """A fresh moviegoer project: a real git + DVC repo with the project's dvc.yaml, params.yaml and the stage code
+    its deps name, an empty film registry, small extraction params, and the current directory set to it. Nothing
+    is taken from the checkout's data/: after `make demo` it holds the sample's films, frames and labels."""
     root = tmp_path / "project"
     root.mkdir()
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(PROJECT_ROOT / name, root / name)
-    (root / "data").mkdir()
-    shutil.copy(PROJECT_ROOT / "data" / "films.yaml", root / "data" / "films.yaml")
+    save_registry({}, root)  # an empty registry of its own: the checkout's may list films the demo registered
     shutil.copytree(
         PROJECT_ROOT / "moviegoer", root / "moviegoer", ignore=shutil.ignore_patterns("__pycache__")
     )
@@ -92,7 +93,7 @@ def real_frames(real_videos: Path, tmp_path_factory: pytest.TempPathFactory) -> 
                 project_params(ExtractParams, "extract", interval_s=2, width=96),
             )
         except VideoError:
-            continue  # batman.mp4 is AV1: OpenCV cannot decode it, its labels stay unmatched
+            continue  # batman.mp4 is AV1: where the wheels cannot decode it, its labels stay unmatched
     return root
 
 
