@@ -23,6 +23,7 @@ import pytest
 
 from moviegoer.dataset.labels import read_labels
 from tests.conftest import PROJECT_ROOT, artifact, browser_programs, run
+from tests.test_bad_input import tree
 
 LABELS = Path("data/labels/labels.parquet")
 
@@ -47,13 +48,18 @@ class Client:
         self.base = f"http://127.0.0.1:{port}"
 
     def call(
-        self, path: str, body: bytes | dict | None = None, method: str | None = None
+        self,
+        path: str,
+        body: bytes | dict | None = None,
+        method: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict]:
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         request = urllib.request.Request(
             self.base + path, data=data, method=method or ("POST" if data else "GET")
         )
-        request.add_header("Content-Type", "application/json")
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 return response.status, json.loads(response.read() or b"{}")
@@ -145,6 +151,51 @@ def test_api_labels_frames_and_refuses_bad_requests(frames_project: Path) -> Non
         assert digest(frames_project / LABELS) == before  # nothing changed
         with urllib.request.urlopen(f"{client.base}/frames/{first['film_id']}/{first['frame']}") as picture:
             assert picture.read(3) == b"\xff\xd8\xff"  # the JPEG itself
+
+
+def test_other_web_pages_and_other_host_names_are_refused(frames_project: Path) -> None:
+    """A page the user visits while the app runs may POST to it (text/plain needs no CORS preflight), and a page on
+    a domain that re-resolves to 127.0.0.1 (DNS rebinding) may read from it: both are refused and change nothing."""
+    with label_server(frames_project, "--no-suggestions") as (_, client):
+        frame = client.call("/api/frames?order=timeline")[1]["frames"][0]
+        write = {"film_id": frame["film_id"], "frame": frame["frame"], "label": "mcu", "labeled_by": "evil"}
+        port = int(client.base.rsplit(":", 1)[1])
+        evil = "http://evil.example"
+        before = tree(frames_project)
+        refused = {
+            "cross-origin text/plain": (client.call("/api/labels", json.dumps(write).encode(), headers={"Origin": evil, "Content-Type": "text/plain"}), 403),
+            "cross-origin JSON": (client.call("/api/labels", write, headers={"Origin": evil}), 403),
+            "cross-origin by Referer": (client.call("/api/labels", write, headers={"Referer": f"{evil}/page.html"}), 403),
+            "sandboxed page (Origin null)": (client.call("/api/labels", write, headers={"Origin": "null"}), 403),
+            "another port of this machine": (client.call("/api/labels", write, headers={"Origin": f"http://127.0.0.1:{port + 1}"}), 403),
+            "own origin, text/plain": (client.call("/api/labels", json.dumps(write).encode(), headers={"Origin": client.base, "Content-Type": "text/plain"}), 415),
+            "form post": (client.call("/api/labels", b"label=mcu", headers={"Content-Type": "application/x-www-form-urlencoded"}), 415),
+            "rebinding Host, read": (client.call("/api/frames", headers={"Host": f"evil.example:{port}"}), 421),
+            "rebinding Host, frame": (client.call(f"/frames/{frame['film_id']}/{frame['frame']}", headers={"Host": "evil.example"}), 421),
+            "rebinding Host, write": (client.call("/api/labels", write, headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}), 421),
+        }  # fmt: skip
+        for case, ((status, answer), expected) in refused.items():
+            assert status == expected, (case, status, answer)
+            assert answer.get("error"), case  # a one-line reason
+        assert tree(frames_project) == before  # nothing changed, the label table included
+        # the app's own addresses still work: by name, and from its own page
+        assert client.call("/api/progress", headers={"Host": f"localhost:{port}"})[0] == 200
+        own = client.call(
+            "/api/labels", write, headers={"Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"}
+        )
+        assert own[0] == 200 and own[1]["state"]["label"] == "mcu"
+        assert (
+            client.call("/api/labels", {**write, "label": None}, headers={"Referer": f"{client.base}/"})[0]
+            == 200
+        )
+
+
+def test_serving_beyond_this_machine_warns_in_one_line(frames_project: Path) -> None:
+    with label_server(frames_project, "--no-suggestions", "--host", "0.0.0.0") as (server, client):
+        assert client.call("/api/progress")[0] == 200  # loopback still reaches it
+    output = server.stdout.read()
+    warnings = [line for line in output.splitlines() if "anyone who can reach" in line]
+    assert len(warnings) == 1 and "0.0.0.0" in warnings[0], output
 
 
 def test_a_killed_server_loses_no_acknowledged_label(frames_project: Path) -> None:

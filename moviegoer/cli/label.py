@@ -40,6 +40,7 @@ def label(
     from moviegoer.dataset.versioning import is_dvc_repo, track_with_dvc
     from moviegoer.evaluation.evaluate import EvaluateParams
     from moviegoer.labelling.frames import frame_index
+    from moviegoer.labelling.guard import is_loopback
     from moviegoer.labelling.server import AppParams, Session, create_app
     from moviegoer.labelling.store import LabelStore
 
@@ -62,7 +63,11 @@ def label(
         f"`git add {labels}.dvc && git commit -m 'Labels'` and run `dvc repro` to take them into the pipeline."
     )
     user = labeled_by or getpass.getuser() or "someone"
-    server_app = create_app(store, index, Session(user, str(labels), hint))
+    server_app = create_app(store, index, Session(user, str(labels), hint), settings)
+    if not is_loopback(settings.host):
+        console.warning(
+            f"listening on {settings.host}: anyone who can reach this address can see the frames and change labels"
+        )
     console.out.print(
         f"Labelling {len(manifests)} frames: http://{settings.host}:{settings.port}/  (Ctrl+C to stop)",
         markup=False,

@@ -1,6 +1,6 @@
 """The app's HTTP side (FastAPI): the page, the frame listing, the frames themselves and label writes. Every bad
-request (unknown frame, a label that is not one, a frame name that tries to leave its folder, an oversized body)
-gets a 4xx with a one-line reason and changes nothing."""
+request (unknown frame, a label that is not one, a frame name that tries to leave its folder, an oversized body, a
+write from another web page or addressed to another host) gets a 4xx with a one-line reason and changes nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.core.paths import FILM_ID_PATTERN
 from moviegoer.dataset.labels import LABELS
 from moviegoer.labelling.frames import ORDERS, FrameIndex
+from moviegoer.labelling.guard import SameOriginGuard, served_names
 from moviegoer.labelling.store import LabelStore, LabelWrite
 
 MAX_BODY = 4096  # bytes: a label write is a few hundred
@@ -49,8 +50,11 @@ class Session:
     commit_hint: str
 
 
-def create_app(store: LabelStore, index: FrameIndex, session: Session) -> FastAPI:
+def create_app(store: LabelStore, index: FrameIndex, session: Session, served: AppParams) -> FastAPI:
+    """The app as served at `served`: it answers only requests addressed to it, and takes writes only from its
+    own page (see `guard`)."""
     app = FastAPI(title="moviegoer labelling", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(SameOriginGuard, names=served_names(served.host), port=served.port)
 
     @app.exception_handler(BadRequest)
     async def bad_request(_: Request, exc: BadRequest) -> JSONResponse:
