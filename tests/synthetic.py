@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,21 @@ def write_mp4v(path: Path, seconds: float, fps: float = 24.0, size: tuple[int, i
     for index in range(round(seconds * fps)):
         writer.write(frame_image(index, size))
     writer.release()
+    return path
+
+
+def write_undecodable(path: Path) -> Path:
+    """An MP4 whose container is sound but whose video payload is noise: no decoder finds a picture in it, whatever
+    codecs a wheel of FFmpeg carries (random bytes from 1 to 255 hold no MPEG start code)."""
+    data = bytearray(write_mp4v(path, seconds=2).read_bytes())
+    noise = np.random.default_rng(0)
+    start = 0
+    while start < len(data):
+        size, kind = struct.unpack(">I4s", data[start : start + 8])
+        if kind == b"mdat":
+            data[start + 8 : start + size] = noise.integers(1, 256, size - 8, dtype=np.uint8).tobytes()
+        start += size
+    path.write_bytes(data)
     return path
 
 
