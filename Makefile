@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 SAMPLE_DIR := data/sample
 
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -10,16 +11,31 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities bench-scenes real-model clean-demo
+.PHONY: install lock demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities bench-scenes real-model clean-demo
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in $(LOCK), the ones the suite last passed with: a fresh machine gets what was tested.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) pip
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev]'
 	@touch $@
+
+# Re-resolves pyproject.toml's ranges against today's registries in a scratch venv and writes $(LOCK). Run it on
+# purpose, then `make test` (which reinstalls from the new lock) before committing it.
+lock:
+	@rm -rf $(VENV)-lock
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/python -m pip install --quiet -e '.[dev]'
+	@{ echo "# Exact versions \`make install\` uses (pip constraints). Written by \`make lock\` on $$(date -u +%F) with"; \
+	   echo "# $$($(VENV)-lock/bin/python --version), $$(uname -m); refresh on purpose, then run \`make test\`."; \
+	   $(VENV)-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK).tmp
+	@mv $(LOCK).tmp $(LOCK)
+	@rm -rf $(VENV)-lock
+	@echo "$(LOCK): $$(grep -c '==' $(LOCK)) pinned packages"
 
 demo: $(STAMP)
 	moviegoer sample --out $(SAMPLE_DIR)
