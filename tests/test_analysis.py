@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from moviegoer.analysis.characters import UNASSIGNED, cluster_characters
+from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
+from moviegoer.analysis.setups import setup_agreement
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, read_table
 from moviegoer.sample.plan import MCU_SHOT_TYPES, SampleParams
 from moviegoer.sample.timeline import read_timeline
-from tests.conftest import analyze, project_params, run
+from tests.conftest import PROJECT_ROOT, analyze, project_params, run
 
 
 def cut_f1(found_ms: np.ndarray, true_ms: np.ndarray, tolerance_ms: float) -> float:
@@ -89,14 +91,59 @@ def test_a_film_without_people_has_shots_and_no_characters(films_dir: Path, tmp_
         assert table.empty and list(table.columns) == SCHEMAS[name].names  # empty, and still typed
 
 
+def unrelated(count: int, frames: list[int] | None = None, setups: list[int] | None = None) -> FaceContext:
+    """Faces each in a frame and a setup of their own, unless `frames` / `setups` say otherwise."""
+    frames_of = np.array(frames if frames is not None else range(count))
+    setups_of = np.array(setups if setups is not None else range(100, 100 + count))
+    per_frame = {f: int((frames_of == f).sum()) for f in frames_of.tolist()}
+    return FaceContext(frames_of, setups_of, np.array([per_frame[f] == 1 for f in frames_of.tolist()]))
+
+
+def at_distance(base: np.ndarray, distance: float, seed: int) -> np.ndarray:
+    step = np.random.default_rng(seed).normal(size=base.shape)
+    return base + step / np.linalg.norm(step) * distance
+
+
+def cluster(faces: list[np.ndarray], context: FaceContext) -> list[int]:
+    return cluster_characters(np.stack(faces), context, 0.5, 0.75, 2).tolist()
+
+
 def test_characters_are_clusters_of_identities() -> None:
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=128), rng.normal(size=128)
     a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
-    faces = np.stack([a + rng.normal(scale=0.01, size=128) for _ in range(3)] + [b, b + 0.01, a * -1])
-    labels = cluster_characters(faces, max_distance=0.5, min_faces=2)
-    assert labels.tolist() == [1, 1, 1, 2, 2, UNASSIGNED]  # most faces first; a lone face stays unassigned
-    assert cluster_characters(np.zeros((0, 128)), 0.5, 2).tolist() == []
+    faces = [a + rng.normal(scale=0.01, size=128) for _ in range(3)] + [b, b + 0.01, a * -1]
+    # most faces first; a lone face stays unassigned
+    assert cluster(faces, unrelated(6)) == [1, 1, 1, 2, 2, UNASSIGNED]
+    assert cluster_characters(np.zeros((0, 128)), unrelated(0), 0.5, 0.75, 2).tolist() == []
+
+
+def test_two_faces_of_one_frame_are_two_people() -> None:
+    """Look-alikes (0.3 apart, one character by the embeddings alone) seen together in frames are kept apart."""
+    a = np.zeros(128)
+    twin = at_distance(a, 0.3, 1)
+    faces = [a, twin, at_distance(a, 0.05, 2), at_distance(twin, 0.05, 3)]
+    assert len(set(cluster(faces, unrelated(4)))) == 1
+    together = cluster(faces, unrelated(4, frames=[1, 1, 2, 2]))
+    assert together[0] != together[1] and together[2] != together[3] and UNASSIGNED not in together
+
+
+def test_one_setups_lone_faces_are_one_person_unless_they_strongly_disagree() -> None:
+    """A small, low-contrast face seen three times from one setup, 0.55-0.65 apart (no cluster by the embeddings
+    at 0.5), is one person; a stranger 1.2 away from them in the same setup stays someone else."""
+    regular = np.zeros(128)
+    faces = [
+        regular,
+        at_distance(regular, 0.55, 1),
+        at_distance(regular, 0.6, 2),
+        at_distance(regular, 1.2, 3),
+    ]
+    assert cluster(faces, unrelated(4)) == [UNASSIGNED] * 4
+    one_setup = cluster(faces, unrelated(4, setups=[7, 7, 7, 7]))
+    assert one_setup[:3] == [1, 1, 1] and one_setup[3] == UNASSIGNED
+    # faces that share their frame with another are not lone: the setup does not say which one it shows
+    shared = cluster(faces, unrelated(4, frames=[1, 1, 2, 2], setups=[7, 7, 7, 7]))
+    assert shared == [UNASSIGNED] * 4
 
 
 def test_real_interview_two_people_found_and_kept_apart(real_videos: Path, tmp_path: Path) -> None:
@@ -106,10 +153,14 @@ def test_real_interview_two_people_found_and_kept_apart(real_videos: Path, tmp_p
     close, two_shot = shots.iloc[0], shots.iloc[1]
     assert close["p_mcu"] > 0.9 and two_shot["p_mcu"] < 0.5  # a chest-up single, then the two side by side
     faces = read_table(folder, FACES)
-    in_two_shot = faces[(faces["shot"] == 2) & (faces["character"] != UNASSIGNED)]
-    per_frame = in_two_shot.groupby("frame_index")["character"].nunique()
+    # the two people are the two largest faces of each frame (YuNet also takes the man's clasped hands for a
+    # small face in a few frames: being in the same frames as both, they can be neither of them)
+    two_shot = faces[faces["shot"] == 2].sort_values("height", ascending=False).groupby("frame_index").head(2)
+    people = two_shot[two_shot["character"] != UNASSIGNED]
+    per_frame = people.groupby("frame_index")["character"].nunique()
     assert (per_frame == 2).mean() > 0.7  # the two people get two identities, frame after frame
-    assert in_two_shot["character"].nunique() == 2
+    counts = people["character"].value_counts()
+    assert counts.iloc[:2].sum() >= 0.9 * counts.sum()  # two characters, the hands' aside
 
 
 def test_pyscenedetect_cli_agrees_on_a_real_clip(real_videos: Path, tmp_path: Path) -> None:
@@ -142,3 +193,43 @@ def test_cli_analyzes_films_and_one_bad_film_does_not_stop_the_others(
         "beta: " in result.stderr and (tmp_path / "a" / "beta" / SHOTS).is_file()
     )  # beside its progress bar
     assert not (tmp_path / "a" / "bad").exists()
+
+
+def found_and_true_setups(shots: pd.DataFrame, true: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """Each found shot's setup and the true setup of the shot covering its middle (true shots run from their
+    start to the next one's), leaving out the shots whose true setup is "?"."""
+    starts = true["start_s"].to_numpy() * 1000
+    found, labels = [], []
+    for shot in shots.itertuples(index=False):
+        label = str(true["setup"].iloc[np.searchsorted(starts, (shot.start_ms + shot.end_ms) / 2, "right") - 1])
+        if label != "?":
+            found.append(int(shot.setup))
+            labels.append(label)
+    return found, labels
+
+
+@pytest.mark.slow
+def test_sample_setups_match_the_ground_truth(sample_film: Path, sample_analysis: Path) -> None:
+    timeline = read_timeline(sample_film / "timeline.parquet")
+    shots = read_table(sample_analysis, SHOTS)
+    true = pd.DataFrame({"start_s": timeline["start_ms"] / 1000, "setup": timeline["setup"].astype(str)})
+    found, labels = found_and_true_setups(shots, true)
+    purity, completeness = setup_agreement(found, labels)
+    assert purity >= 0.95 and completeness >= 0.9, (found, labels)
+    assert len(set(labels)) < len(labels)  # the dialogue returns to its setups: there is something to find
+
+
+@pytest.mark.shared
+def test_real_setups_labelled_by_eye(real_videos: Path, tmp_path: Path) -> None:
+    labelled = pd.read_csv(PROJECT_ROOT / "tests" / "data" / "shared_setups.csv", comment="#")
+    for source, true in labelled.groupby("source"):
+        shots = read_table(analyze(real_videos / f"{source}.mp4", source, tmp_path), SHOTS)
+        found, labels = found_and_true_setups(shots, true)
+        purity, completeness = setup_agreement(found, labels)
+        returning = pd.Series(labels).value_counts()
+        # no found setup mixes two camera positions (a montage stays apart shot by shot) ...
+        assert purity == 1.0, (source, found, labels)
+        # ... and a position the film returns to is found as one setup, at most one of its shots missed
+        for label, count in returning[returning > 1].items():
+            mine = [f for f, t in zip(found, labels, strict=True) if t == label]
+            assert max(mine.count(s) for s in set(mine)) >= count - 1, (source, label, mine)

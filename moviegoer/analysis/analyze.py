@@ -1,6 +1,7 @@
 """Analyse a film in one decoding pass: its shots (PySceneDetect's detector on our own frames), sample frames per
 shot (the middle one; one every `sample_every_s` in long shots), the faces on them with their landmarks and identity
-embeddings, the default model's MCU probability per sample and per shot, and the film's characters."""
+embeddings, the default model's MCU probability per sample and per shot, the camera setups the shots come from, and
+the film's characters (face identity joined with what the setups and frames say of who is who)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from moviegoer.analysis.characters import UNASSIGNED, cluster_characters
+from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
 from moviegoer.analysis.decode import DecodedFrame, FilmStream, at_most_wide, decode_film
+from moviegoer.analysis.setups import SIGNATURE_LENGTH, SetupParams, shot_signature, thread_setups
 from moviegoer.analysis.shots import CutFinder, ShotParams
 from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SAMPLES, SHOTS, THUMBS, to_arrow
 from moviegoer.core.atomic import atomic_dir
@@ -43,10 +45,11 @@ class AnalyzeParams:
     thumb_width: int  # each shot's thumbnail
     min_face_height: float  # faces shorter than this share of the picture are found, not identified
     character_distance: float  # embedding distance under which two faces are one character (dlib: 0.6)
+    must_link_distance: float  # lone faces of one camera setup are one person unless further apart than this
     min_character_faces: int  # a character needs at least this many faces; fewer stay unassigned
 
     def __post_init__(self) -> None:
-        for key in ("sample_every_s", "min_face_height", "character_distance"):
+        for key in ("sample_every_s", "min_face_height", "character_distance", "must_link_distance"):
             if not isinstance(getattr(self, key), int | float) or getattr(self, key) <= 0:
                 raise ParamsError(key, f"must be a number > 0 (got {getattr(self, key)!r})")
         for key in ("picture_width", "thumb_width"):
@@ -112,6 +115,7 @@ def analyze_stream(
     stream: FilmStream,
     shot_params: ShotParams,
     params: AnalyzeParams,
+    setup_params: SetupParams,
     analyser: FaceAnalyser,
     model: Any,
     on_progress: Callable[[int, int, int], None] | None = None,
@@ -141,7 +145,7 @@ def analyze_stream(
     if times:
         closed.append((open_shot.start, open_shot.candidates))
     frame_ms = 1000.0 / stream.fps
-    shots, samples, faces, thumbnails, embedded = [], [], [], {}, []
+    shots, samples, faces, thumbnails, embedded, signatures = [], [], [], {}, [], []
     for number, (start, candidates) in enumerate(closed, start=1):
         end = closed[number][0] - 1 if number < len(closed) else len(times) - 1
         start_ms, end_ms = times[start], (times[end + 1] if end + 1 < len(times) else times[end] + frame_ms)
@@ -155,9 +159,11 @@ def analyze_stream(
         chosen = (
             _samples_of(candidates, (end_ms - start_ms) / 1000, params.sample_every_s) if candidates else []
         )
+        pictures = []
         for position in chosen:
             index, t_ms, bgr = candidates[position]
             picture = cut_letterbox(bgr)
+            pictures.append(picture)
             rgb = cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
             found = analyser.detect(rgb)
             height, width = picture.shape[:2]
@@ -173,12 +179,22 @@ def analyze_stream(
             faces_found += len(found)
         if chosen:
             thumbnails[number] = at_most_wide(candidates[chosen[len(chosen) // 2]][2], params.thumb_width)
+        signatures.append(shot_signature(pictures) if pictures else np.zeros(SIGNATURE_LENGTH, np.float32))
         shots.append(shot)
         if on_progress:
             on_progress(len(times), len(closed), faces_found)
     sample_table = _samples_table(samples, model)
     face_table = _faces_table(faces)
-    characters, portraits = _characters(face_table, embedded, params)
+    setups = thread_setups(
+        np.array(signatures).reshape(len(shots), SIGNATURE_LENGTH),
+        np.array([s["start_ms"] for s in shots]),
+        np.array([s["end_ms"] for s in shots]),
+        setup_params,
+    )
+    for shot, setup, signature in zip(shots, setups, signatures, strict=True):
+        shot["setup"], shot["signature"] = int(setup), signature.tolist()
+    setup_of_shot = {shot["shot"]: shot["setup"] for shot in shots}
+    characters, portraits = _characters(face_table, embedded, setup_of_shot, params)
     shot_table = _shots_table(shots, sample_table, face_table)
     return Analysis(shot_table, sample_table, face_table, characters, thumbnails, portraits, len(times))
 
@@ -215,12 +231,24 @@ _NO_FACE = Face((0.0, 0.0, 1.0, 1.0), 0.0, (0.0, 0.0), (0.0, 0.0), (0.0, 0.0))
 
 
 def _characters(
-    faces: pd.DataFrame, embedded: list[tuple[int, Any, np.ndarray, Face]], params: AnalyzeParams
+    faces: pd.DataFrame,
+    embedded: list[tuple[int, Any, np.ndarray, Face]],
+    setup_of_shot: dict[int, int],
+    params: AnalyzeParams,
 ) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
     columns = ["character", "faces", "shots", "first_ms"]
+    seen = faces.loc[[row for row, _, _, _ in embedded]]
+    per_frame = seen.groupby("frame_index")["frame_index"].transform("size")
+    context = FaceContext(
+        frames=seen["frame_index"].to_numpy(),
+        setups=seen["shot"].map(setup_of_shot).to_numpy(),
+        lone=(per_frame == 1).to_numpy(),
+    )
     labels = cluster_characters(
         np.array([e for _, e, _, _ in embedded]).reshape(len(embedded), EMBEDDING_SIZE),
+        context,
         params.character_distance,
+        params.must_link_distance,
         params.min_character_faces,
     )
     for (row, _, _, _), label in zip(embedded, labels, strict=True):
@@ -240,7 +268,9 @@ def _characters(
 def _shots_table(shots: list[dict[str, Any]], samples: pd.DataFrame, faces: pd.DataFrame) -> pd.DataFrame:
     """Each shot with its MCU probability (the highest of its samples), the largest face's height (a shot-scale
     hint), and its main character (the one with most faces in it; -1 when none is identified)."""
-    table = pd.DataFrame(shots, columns=["shot", "start_ms", "end_ms", "start_frame", "end_frame"])
+    table = pd.DataFrame(
+        shots, columns=["shot", "start_ms", "end_ms", "start_frame", "end_frame", "setup", "signature"]
+    )
     by_shot = samples.groupby("shot").agg(p_mcu=("p_mcu", "max"), face_height=("face_height", "max"))
     table = table.merge(by_shot, left_on="shot", right_index=True, how="left")
     known = faces[faces["character"] != UNASSIGNED]
@@ -273,11 +303,12 @@ class AnalysisResult:
     seconds: float
 
 
-def analysis_params(params_file: Path) -> tuple[ShotParams, AnalyzeParams, FaceParams]:
-    """The three params sections `analyze_film` takes, in its order, from a params file."""
+def analysis_params(params_file: Path) -> tuple[ShotParams, AnalyzeParams, SetupParams, FaceParams]:
+    """The params sections `analyze_film` takes, in its order, from a params file."""
     return (
         section_params(ShotParams, "shots", params_file),
         section_params(AnalyzeParams, "analyze", params_file),
+        section_params(SetupParams, "setups", params_file),
         section_params(FaceParams, "faces", params_file),
     )
 
@@ -288,6 +319,7 @@ def analyze_film(
     out_dir: Path,
     shot_params: ShotParams,
     params: AnalyzeParams,
+    setup_params: SetupParams,
     face_params: FaceParams,
     on_progress: Callable[[int, int, int, int], None] | None = None,
 ) -> AnalysisResult:
@@ -306,7 +338,7 @@ def analyze_film(
         if on_progress:
             on_progress(min(frames, total), total, shots, faces)
 
-    analysis = analyze_stream(stream, shot_params, params, analyser, model, progress)
+    analysis = analyze_stream(stream, shot_params, params, setup_params, analyser, model, progress)
     with atomic_dir(Path(out_dir)) as tmp:
         for name, table in ((SHOTS, analysis.shots), (SAMPLES, analysis.samples), (FACES, analysis.faces),
                             (CHARACTERS, analysis.characters)):  # fmt: skip

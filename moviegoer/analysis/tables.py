@@ -26,6 +26,8 @@ SCHEMAS = {
         pa.field("p_mcu", pa.float64()),  # the highest MCU probability of the shot's sample frames
         pa.field("face_height", pa.float64()),  # the largest face's height share: a shot-scale hint
         pa.field("character", pa.int32()),  # the character with most faces in the shot, -1 for none
+        pa.field("setup", pa.int32()),  # the camera setup: shots from one camera position in a stretch of film
+        pa.field("signature", pa.list_(pa.float32())),  # colour + layout of its samples (analysis.setups)
     ]),
     SAMPLES: pa.schema([
         _FILM, pa.field("shot", pa.int32()), pa.field("frame_index", pa.int64()), pa.field("t_ms", pa.float64()),

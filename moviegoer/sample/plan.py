@@ -64,6 +64,7 @@ class Shot:
     side: int = 0  # a single subject stands left (-1) of, on (0) or right (+1) of centre
     speaker: str | None = None  # whose mouth moves
     other: str | None = None  # the back of whose head is in the foreground of an over-the-shoulder shot
+    setup: int = 0  # the camera setup (1, 2, ... per film): one camera position, framing and backdrop
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ class _Cutter:
         self.step, self.t, self.mcu_ms = step, 0, 0
         self.shots: list[Shot] = []
         self._scene = (-1, "card", 0, False)
+        self._setups: dict[tuple, int] = {}
 
     def scene(self, setting: str, seed: int, dialogue: bool) -> None:
         self._scene = (self._scene[0] + 1, setting, seed, dialogue)
@@ -231,6 +233,11 @@ class _Cutter:
             length = max(self.step, _quantize(beat.seconds * 1000, self.step))
             if until - (self.t + length) < self.MIN_TAIL_MS:
                 length = until - self.t
+            # a dialogue's coverage comes back to its camera setups (A's MCU, B's over-the-shoulder, ...); any
+            # other shot is filmed from a setup of its own
+            view = (beat.shot_type, beat.characters, beat.side, beat.other)
+            key = (scene_id, *view) if dialogue else (scene_id, len(self.shots))
+            setup = self._setups.setdefault(key, len(self._setups) + 1)
             self.shots.append(
                 Shot(
                     self.t,
@@ -244,6 +251,7 @@ class _Cutter:
                     beat.side,
                     beat.speaker,
                     beat.other,
+                    setup,
                 )
             )
             if beat.shot_type in MCU_SHOT_TYPES:

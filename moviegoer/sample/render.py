@@ -148,7 +148,13 @@ def render_film(
         for k, shot in enumerate(plan.shots):
             n = (shot.end_ms - shot.start_ms) * plan.fps // 1000
             take = _compose(
-                shot, plan, geo, worlds, np.random.default_rng([params.seed, plan.index, 2, k]), n
+                shot,
+                plan,
+                geo,
+                worlds,
+                np.random.default_rng([params.seed, plan.index, 2, k]),
+                np.random.default_rng([params.seed, plan.index, 3, shot.setup]),
+                n,
             )
             for i in range(n):
                 take.render(i, n, picture)
@@ -167,9 +173,16 @@ def render_film(
 
 
 def _compose(
-    shot: Shot, plan: FilmPlan, geo: _Geometry, worlds: _Worlds, rng: np.random.Generator, n: int
+    shot: Shot,
+    plan: FilmPlan,
+    geo: _Geometry,
+    worlds: _Worlds,
+    rng: np.random.Generator,
+    camera: np.random.Generator,
+    n: int,
 ) -> _Take:
-    """Draw a shot's picture(s), graded, and choose its camera move."""
+    """Draw a shot's picture(s), graded, and choose its camera move. `camera` draws what its setup fixes (the view
+    of the place, where the figures stand), the same for every shot of the setup; `rng` what each take varies."""
     cw, ch = geo.canvas
     centre = (cw / 2, ch / 2, 1.0)
     if shot.shot_type == "black":
@@ -183,8 +196,8 @@ def _compose(
         return _Take([roll], (x, geo.pic_h / 2, 1.0), (x, roll.shape[0] - geo.pic_h / 2, 1.0))
     if any(key[2] != shot.scene_id for key in worlds):
         worlds.clear()  # a new scene: the old places are not seen again
-    backdrop = _backdrop(shot, geo, worlds, rng)
-    figures = _FRAMINGS[shot.shot_type](shot, plan, geo, rng)
+    backdrop = _backdrop(shot, geo, worlds, camera)
+    figures = _FRAMINGS[shot.shot_type](shot, plan, geo, camera)
     speaking = any(f.speaking for f in figures)
     raws = []
     for mouth in (0.0, 0.5, 1.0) if speaking else (0.0,):

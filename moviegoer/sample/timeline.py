@@ -1,5 +1,6 @@
-"""The sample's ground truth: one row per shot (type, characters, scene, dialogue flag), and what follows from it:
-which shot covers a time, the MCU label of any extracted frame, and the time span of each dialogue scene."""
+"""The sample's ground truth: one row per shot (type, characters, scene, dialogue flag, camera setup), and what
+follows from it: which shot covers a time, the MCU label of any extracted frame, and the time span of each dialogue
+scene."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ TIMELINE_SCHEMA = pa.schema(
         pa.field("characters", pa.list_(pa.string()), nullable=False),
         pa.field("scene_id", pa.int32(), nullable=False),
         pa.field("is_dialogue", pa.bool_(), nullable=False),
+        pa.field("setup", pa.int32(), nullable=False),  # the camera setup, numbered per film
     ]
 )
 
@@ -40,6 +42,7 @@ def timeline_table(plans: list[FilmPlan]) -> pa.Table:
             "characters": [list(s.characters) for _, s in shots],
             "scene_id": [s.scene_id for _, s in shots],
             "is_dialogue": [s.is_dialogue for _, s in shots],
+            "setup": [s.setup for _, s in shots],
         },
         schema=TIMELINE_SCHEMA,
     )
