@@ -49,7 +49,13 @@ def timeline_of(film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: 
                 name=f"shot {shot.shot}",
                 media_reference=reference,
                 source_range=span(shot.start_frame, shot.end_frame),
-                metadata={META: {"p_mcu": float(shot.p_mcu), "character": int(shot.character)}},
+                metadata={
+                    META: {
+                        "p_mcu": float(shot.p_mcu),
+                        "character": int(shot.character),
+                        "setup": int(shot.setup),
+                    }
+                },
             )
         )
     frames_of = dict(

@@ -1,6 +1,6 @@
 """The HTML timeline of a film, self-contained (pictures inline, no CDN, no server): its shots along time as
-thumbnails coloured by MCU probability, a row per character with their portrait and the shots they lead, and the
-dialogue scenes as bands naming their two characters. Hover shows a shot's or scene's times; a click shows it large.
+thumbnails coloured by MCU probability, a row of camera setups (one colour per setup the film returns to), a row per
+character with their portrait and the shots they lead, and the dialogue scenes as bands naming their two people. Hover shows a shot's or scene's times; a click shows it large.
 An index page lists every film's timeline."""
 
 from __future__ import annotations
@@ -55,6 +55,16 @@ def character_name(number: int) -> str:
     return f"character {number}"
 
 
+def person_name(character: int, setup: int) -> str:
+    """A scene's person: their character, or the camera setup that shows them when no face identified them."""
+    return character_name(character) if character >= 0 else f"the person of setup {setup}"
+
+
+def setup_colour(setup: int, returns: bool) -> str:
+    """A colour per setup the film returns to (golden-angle hues keep neighbours apart); grey for one-shot setups."""
+    return f"hsl({setup * 137.5 % 360:.0f},65%,55%)" if returns else "#c8c8c8"
+
+
 def film_page(
     film_id: str, analysis_dir: Path, shots: pd.DataFrame, characters: pd.DataFrame, scenes: pd.DataFrame
 ) -> str:
@@ -77,7 +87,7 @@ def film_page(
         details[key] = {
             "title": f"Shot {shot.shot}",
             "times": f"{clock(shot.start_ms)} - {clock(shot.end_ms)}",
-            "text": f"MCU probability {shot.p_mcu:.2f}; {who}",
+            "text": f"MCU probability {shot.p_mcu:.2f}; camera setup {shot.setup}; {who}",
             "picture": thumb,
         }
         shot_cells.append(
@@ -87,6 +97,15 @@ def film_page(
             + (f'<img src="{thumb}" alt="">' if thumb else "")
             + "</div>"
         )
+    shots_per_setup = shots["setup"].value_counts()
+    setup_cells = "".join(
+        f'<div class="setup" data-key="shot-{s.shot}" style="{span(s.start_ms, s.end_ms)};'
+        f'background:{setup_colour(s.setup, shots_per_setup[s.setup] > 1)}" '
+        f'title="Shot {s.shot}: camera setup {s.setup}">'
+        + (str(s.setup) if shots_per_setup[s.setup] > 1 else "")
+        + "</div>"
+        for s in shots.itertuples(index=False)
+    )
     portraits = {
         int(c.character): inline_jpeg(analysis_dir / PORTRAITS / f"character_{int(c.character):02d}.jpg", 64)
         for c in characters.itertuples(index=False)
@@ -108,12 +127,13 @@ def film_page(
     bands, scene_rows = [], []
     for s in scenes.itertuples(index=False):
         key = f"scene-{s.scene}"
-        names = f"{character_name(s.character_a)} &amp; {character_name(s.character_b)}"
+        first, second = person_name(s.character_a, s.setup_a), person_name(s.character_b, s.setup_b)
+        names = f"{first} &amp; {second}"
         times = f"{clock(s.start_ms)} - {clock(s.end_ms)}"
         details[key] = {
             "title": f"Dialogue scene {s.scene}",
             "times": times,
-            "text": f"{character_name(s.character_a)} and {character_name(s.character_b)}: {s.n_shots} shots, "
+            "text": f"{first} and {second}: {s.n_shots} shots, "
             f"{s.n_alternations} alternations, confidence {s.confidence:.2f}",
             "picture": portraits.get(int(s.character_a), ""),
         }
@@ -148,6 +168,8 @@ def film_page(
         scene_count=len(scenes),
         bands="".join(bands),
         shots="".join(shot_cells),
+        setups=setup_cells,
+        setup_count=int((shots_per_setup > 1).sum()),
         characters="".join(character_rows) or '<p class="note">No characters identified.</p>',
         legend_low=mcu_colour(0),
         legend_mid=mcu_colour(0.5),
@@ -183,7 +205,8 @@ border-bottom:5px solid;box-sizing:border-box;cursor:pointer;border-right:1px so
 width:100%;object-fit:cover;display:block}.scene{position:absolute;top:3px;height:26px;background:#f4a261;
 border:1px solid #c4622d;border-radius:4px;font-size:11px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;
 padding:4px;box-sizing:border-box;cursor:pointer}.lead{position:absolute;top:8px;height:18px;background:#457b9d;
-border-radius:2px;cursor:pointer}.legend span{display:inline-block;width:14px;height:10px;margin:0 2px}
+border-radius:2px;cursor:pointer}.setup{position:absolute;top:6px;height:22px;border-right:1px solid #fff;
+box-sizing:border-box;font-size:11px;color:#fff;text-align:center;line-height:22px;overflow:hidden;cursor:pointer}.legend span{display:inline-block;width:14px;height:10px;margin:0 2px}
 #detail{position:fixed;right:1em;bottom:1em;background:#fff;border:1px solid #999;padding:.6em;max-width:360px;
 box-shadow:0 2px 8px #0003;display:none}#detail img{max-width:100%}.note{color:#666}
 """
@@ -203,6 +226,7 @@ Hover for times, click for a closer look.</p>
 <div class="strip">
 <div class="row"><div class="label">dialogue scenes</div><div class="track" id="scenes" style="width:{width}px">{bands}</div></div>
 <div class="row shots"><div class="label">shots</div><div class="track" style="width:{width}px">{shots}</div></div>
+<div class="row"><div class="label">camera setups<br><small>{setup_count} returned to</small></div><div class="track" id="setups" style="width:{width}px">{setups}</div></div>
 {characters}
 </div>
 <div id="detail"><b id="detail-title"></b><div id="detail-times"></div><div id="detail-text"></div><img id="detail-picture" alt=""></div>

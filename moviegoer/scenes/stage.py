@@ -27,7 +27,8 @@ SCENES_SCHEMA = pa.schema([
     pa.field("film_id", pa.string(), nullable=False), pa.field("scene", pa.int32()),
     pa.field("start_ms", pa.float64()), pa.field("end_ms", pa.float64()),
     pa.field("first_shot", pa.int32()), pa.field("last_shot", pa.int32()),
-    pa.field("character_a", pa.int32()), pa.field("character_b", pa.int32()),
+    pa.field("character_a", pa.int32()), pa.field("character_b", pa.int32()),  # -1: known by setup only
+    pa.field("setup_a", pa.int32()), pa.field("setup_b", pa.int32()),  # the camera setup showing each most
     pa.field("n_shots", pa.int32()), pa.field("n_alternations", pa.int32()), pa.field("confidence", pa.float64()),
 ])  # fmt: skip
 
@@ -70,7 +71,8 @@ def scenes_film(
     with atomic_dir(target) as tmp:
         pq.write_table(typed_arrow(scenes, SCENES_SCHEMA), tmp / SCENES)
         write_records(scenes, tmp / "scenes.csv", tmp / "scenes.json")
-        write_records(shots, tmp / "shots.csv", tmp / "shots.json")
+        # each shot with its setup; its signature (272 numbers the setups were found from) stays in the analysis
+        write_records(shots.drop(columns="signature"), tmp / "shots.csv", tmp / "shots.json")
         write_otio(tmp / f"{film_id}.otio", film_id, shots, scenes, str(video) if video else None)
         (tmp / TIMELINE).write_text(
             film_page(film_id, analysis_dir, shots, characters, scenes), encoding="utf-8"
