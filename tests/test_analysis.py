@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
-from moviegoer.analysis.setups import setup_agreement
+from moviegoer.analysis.setups import SetupParams, setup_agreement, shot_signature, thread_setups
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, read_table
 from moviegoer.sample.plan import MCU_SHOT_TYPES, SampleParams
 from moviegoer.sample.timeline import read_timeline
@@ -201,7 +201,9 @@ def found_and_true_setups(shots: pd.DataFrame, true: pd.DataFrame) -> tuple[list
     starts = true["start_s"].to_numpy() * 1000
     found, labels = [], []
     for shot in shots.itertuples(index=False):
-        label = str(true["setup"].iloc[np.searchsorted(starts, (shot.start_ms + shot.end_ms) / 2, "right") - 1])
+        label = str(
+            true["setup"].iloc[np.searchsorted(starts, (shot.start_ms + shot.end_ms) / 2, "right") - 1]
+        )
         if label != "?":
             found.append(int(shot.setup))
             labels.append(label)
@@ -233,3 +235,28 @@ def test_real_setups_labelled_by_eye(real_videos: Path, tmp_path: Path) -> None:
         for label, count in returning[returning > 1].items():
             mine = [f for f, t in zip(found, labels, strict=True) if t == label]
             assert max(mine.count(s) for s in set(mine)) >= count - 1, (source, label, mine)
+
+
+def test_setups_return_by_relative_likeness_and_keep_one_face_size() -> None:
+    """Shot/reverse-shot on one set: the two sides share every colour and differ only in where the person is; each
+    returning shot still finds its own setup. A shot that frames the same place with the face twice as tall is
+    another setup (a close-up cut into the coverage), and unlike shots never share one."""
+    params = project_params(SetupParams, "setups")
+    rng = np.random.default_rng(0)
+    room = (rng.random((90, 160, 3)) * 40 + 100).astype(np.uint8)
+    left, right = room.copy(), room.copy()
+    left[20:80, 20:60], right[20:80, 100:140] = 30, 30
+
+    def take(picture: np.ndarray) -> np.ndarray:  # the same setup, another take: grain differs
+        return np.clip(picture + rng.normal(0, 4, picture.shape), 0, 255).astype(np.uint8)
+
+    signatures = np.stack([shot_signature([take(p)]) for p in (left, right, left, right, left)])
+    starts = np.arange(5) * 4000.0
+    faces = np.full(5, 0.3)
+    assert thread_setups(signatures, starts, starts + 4000, faces, params).tolist() == [1, 2, 1, 2, 1]
+    closer = np.array([0.3, 0.3, 0.3, 0.3, 0.6])
+    assert thread_setups(signatures, starts, starts + 4000, closer, params).tolist() == [1, 2, 1, 2, 3]
+    montage = np.stack(
+        [shot_signature([rng.integers(0, 256, (90, 160, 3), dtype=np.uint8)]) for _ in range(5)]
+    )
+    assert thread_setups(montage, starts, starts + 4000, faces, params).tolist() == [1, 2, 3, 4, 5]

@@ -256,7 +256,8 @@ def test_the_timeline_page_shows_the_scenes_in_a_real_browser(sample_scenes: Pat
     assert f'data-scenes-shown="{len(scenes)}"' in dom
     shots = json.loads((sample_scenes / "shots.json").read_text())
     assert dom.count('class="shot"') == len(shots)  # every shot drawn on the strip
-    assert dom.count('class="setup"') == len(shots)  # and its camera setup, numbered where the film returns to it
+    # and its camera setup, numbered where the film returns to it
+    assert dom.count('class="setup"') == len(shots)
     returning = pd.Series([s["setup"] for s in shots]).value_counts()
     assert f"{(returning > 1).sum()} returned to" in dom
     shot = artifact("timeline.png")

@@ -185,10 +185,12 @@ def analyze_stream(
             on_progress(len(times), len(closed), faces_found)
     sample_table = _samples_table(samples, model)
     face_table = _faces_table(faces)
+    largest_face = sample_table.groupby("shot")["face_height"].max()
     setups = thread_setups(
         np.array(signatures).reshape(len(shots), SIGNATURE_LENGTH),
         np.array([s["start_ms"] for s in shots]),
         np.array([s["end_ms"] for s in shots]),
+        np.array([largest_face.get(s["shot"], 0.0) for s in shots]),
         setup_params,
     )
     for shot, setup, signature in zip(shots, setups, signatures, strict=True):

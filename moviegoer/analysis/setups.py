@@ -6,7 +6,9 @@ signature of its sample frames: a coarse colour histogram (what is in the pictur
 normalised for exposure (where it is). A shot *returns* to the setup of a recent shot when it looks clearly more like
 that shot than like its own neighbours across a cut. The test is relative on purpose: both sides of a conversation
 shot on one set, or in black and white, can look alike by any absolute measure, but a cut always changes the camera,
-so the neighbours measure, at that moment of that film, what "another setup" looks like.
+so the neighbours measure, at that moment of that film, what "another setup" looks like. A fixed camera and lens
+also show a person at one size: two shots whose largest faces differ in height by more than `max_face_scale` are
+two setups however alike their colours (a wide master and the close-up cut into it).
 """
 
 from __future__ import annotations
@@ -34,12 +36,17 @@ class SetupParams:
     max_distance: float  # ... when it is at most this far from it (0 = the same picture, 1 = nothing alike)
     neighbour_ratio: float  # ... and closer than this share of its distance to the shots beside it
     colour_weight: float  # the colour histogram's share of the distance (the rest: the grey layout)
+    max_face_scale: (
+        float  # shots whose largest faces differ in height by more than this factor are two setups
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.lookback_shots, int) or self.lookback_shots < 2:
             raise ParamsError("lookback_shots", f"must be a whole number >= 2 (got {self.lookback_shots!r})")
         if not isinstance(self.max_gap_s, int | float) or self.max_gap_s <= 0:
             raise ParamsError("max_gap_s", f"must be a number > 0 (got {self.max_gap_s!r})")
+        if not isinstance(self.max_face_scale, int | float) or self.max_face_scale < 1:
+            raise ParamsError("max_face_scale", f"must be a number >= 1 (got {self.max_face_scale!r})")
         for key in ("max_distance", "neighbour_ratio", "colour_weight"):
             value = getattr(self, key)
             if not isinstance(value, int | float) or not 0 <= value <= 1:
@@ -79,12 +86,18 @@ def signature_distance(a: np.ndarray, b: np.ndarray, colour_weight: float) -> fl
 
 
 def thread_setups(
-    signatures: np.ndarray, start_ms: np.ndarray, end_ms: np.ndarray, params: SetupParams
+    signatures: np.ndarray,
+    start_ms: np.ndarray,
+    end_ms: np.ndarray,
+    face_heights: np.ndarray,
+    params: SetupParams,
 ) -> np.ndarray:
     """A setup number per shot (1, 2, ... in order of first appearance). Shot i takes the setup of the earlier shot
-    j (2 to `lookback_shots` back, within `max_gap_s`) it is nearest to, when that distance is under `max_distance`
-    and under `neighbour_ratio` times its distance to the shots right before and after it. The shot right before
-    is never a candidate: a cut between two shots of one setup is a jump cut or a missed transition, not coverage."""
+    j (2 to `lookback_shots` back, within `max_gap_s`, its largest face of a like size when both show one) it is
+    nearest to, when that distance is under `max_distance` and under `neighbour_ratio` times its distance to the
+    shots right before and after it. The shot right before is never a candidate: a cut between two shots of one
+    setup is a jump cut or a missed transition, not coverage. `face_heights`: each shot's largest face as a share
+    of the picture height, 0 where none was found."""
     count = len(signatures)
     setups = np.zeros(count, dtype=np.int32)
 
@@ -98,6 +111,7 @@ def thread_setups(
             (distance(i, j), j)
             for j in range(max(0, i - params.lookback_shots), i - 1)
             if (start_ms[i] - end_ms[j]) / 1000 <= params.max_gap_s
+            and _like_sized(face_heights[i], face_heights[j], params.max_face_scale)
         ]
         best = min(candidates, default=None)
         if (
@@ -110,6 +124,12 @@ def thread_setups(
             setups[i] = next_setup
             next_setup += 1
     return setups
+
+
+def _like_sized(a: float, b: float, max_scale: float) -> bool:
+    """Whether two shots may show a person from one camera: faces of like height, or no face in one of them (the
+    back of a head in an over-the-shoulder shot)."""
+    return a <= 0 or b <= 0 or max(a, b) <= max_scale * min(a, b)
 
 
 def setup_agreement(found: Sequence[object], true: Sequence[object]) -> tuple[float, float]:
