@@ -28,6 +28,7 @@ def scenes(
     a timeline page (timeline.html) and exports (CSV, JSON, OpenTimelineIO). A film that fails is reported on one
     line and the others go on; exit 1 if any failed."""
     from moviegoer.core.params import section_params
+    from moviegoer.scenes.dialogue import side_label
     from moviegoer.scenes.page import clock
     from moviegoer.scenes.stage import TIMELINE, scenes_film
     from moviegoer.scenes.subjects import ScenesParams
@@ -49,8 +50,9 @@ def scenes(
         )
         for s in result.scenes.itertuples(index=False):
             console.out.print(
-                f"  scene {s.scene}: {clock(s.start_ms)} - {clock(s.end_ms)}, characters {s.character_a} and "
-                f"{s.character_b}, {s.n_shots} shots, {s.n_alternations} alternations",
+                f"  scene {s.scene}: {clock(s.start_ms)} - {clock(s.end_ms)}, characters "
+                f"{side_label(s.character_a, s.setup_a)} and {side_label(s.character_b, s.setup_b)}, "
+                f"{s.n_shots} shots, {s.n_alternations} alternations",
                 markup=False,
             )
     if failures:
@@ -80,6 +82,7 @@ def scenes_list(
     """Print every film's dialogue scenes as a table, with the path of each timeline page."""
     from rich.table import Table
 
+    from moviegoer.scenes.dialogue import side_label
     from moviegoer.scenes.page import clock
     from moviegoer.scenes.stage import TIMELINE, read_scenes
 
@@ -94,7 +97,8 @@ def scenes_list(
         for s in scenes.itertuples(index=False):
             table.add_row(
                 s.film_id, str(s.scene), clock(s.start_ms), clock(s.end_ms),
-                f"{s.character_a} & {s.character_b}", str(s.n_shots), str(s.n_alternations), f"{s.confidence:.2f}",
+                f"{side_label(s.character_a, s.setup_a)} & {side_label(s.character_b, s.setup_b)}", str(s.n_shots),
+                str(s.n_alternations), f"{s.confidence:.2f}",
             )  # fmt: skip
         if scenes.empty:
             table.add_row(film.name, "-", "", "", "no dialogue scene", "", "", "")

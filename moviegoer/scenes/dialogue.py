@@ -89,6 +89,12 @@ def find_dialogue_scenes(subjects: pd.DataFrame, params: ScenesParams) -> pd.Dat
     return _table(rows, widened)
 
 
+def side_label(character: int, setup: int) -> str:
+    """A scene's side in a line of text: its character's number, or the camera setup showing a person no face
+    identified ("setup 5")."""
+    return str(character) if character != UNASSIGNED else f"setup {setup}"
+
+
 def time_iou(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Intersection over union of two time spans (start, end): how well a found scene matches a true one."""
     overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))

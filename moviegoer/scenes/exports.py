@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from moviegoer.scenes.dialogue import side_label
+
 META = "moviegoer"  # the metadata namespace of the OTIO objects
 
 
@@ -65,7 +67,8 @@ def timeline_of(film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: 
         first, last = frames_of[scene.first_shot][0], frames_of[scene.last_shot][1]
         track.markers.append(
             otio.schema.Marker(
-                name=f"dialogue scene {scene.scene}: characters {scene.character_a} and {scene.character_b}",
+                name=f"dialogue scene {scene.scene}: characters {side_label(scene.character_a, scene.setup_a)} "
+                f"and {side_label(scene.character_b, scene.setup_b)}",
                 marked_range=span(first, last),
                 color=otio.schema.MarkerColor.RED,
                 metadata={META: {key: _plain(value) for key, value in scene._asdict().items()}},

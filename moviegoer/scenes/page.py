@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from moviegoer.analysis.tables import PORTRAITS, THUMBS
+from moviegoer.scenes.dialogue import side_label
 
 PIXELS_PER_SECOND = 6.0  # the strip's scale; a 2-hour film is 43,200 px wide and scrolls
 MIN_WIDTH = 900
@@ -57,7 +58,7 @@ def character_name(number: int) -> str:
 
 def person_name(character: int, setup: int) -> str:
     """A scene's person: their character, or the camera setup that shows them when no face identified them."""
-    return character_name(character) if character >= 0 else f"the person of setup {setup}"
+    return character_name(character) if character >= 0 else f"the person of {side_label(character, setup)}"
 
 
 def setup_colour(setup: int, returns: bool) -> str:
