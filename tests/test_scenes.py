@@ -28,6 +28,7 @@ SHOT_S = 4.0
 #   "unknown"  a medium close-up on that character's side whose face was not identified
 #   "medium"   a medium shot of the character (waist up: a smaller face than an MCU's), identified
 #   "faceless" a shot of the character's setup in which no face was found (the back of a head, a profile)
+#   "obscured" a medium close-up on the character's side, face not identified, from a setup seen only this once
 #   "wide"     the character small in a wide shot
 #   "two"      a two-shot (two faces of a size)
 #   "insert"   nobody
@@ -50,7 +51,7 @@ def film_tables(script: Script) -> dict[str, pd.DataFrame]:
         side_x = 0.25 if character % 2 else 0.6
         if kind in ("single", "medium"):
             boxes = [(side_x, FACE_HEIGHTS[kind], character)]
-        elif kind == "unknown":
+        elif kind in ("unknown", "obscured"):
             boxes = [(side_x, 0.35, -1)]
         elif kind == "wide":
             boxes = [(side_x, 0.06, character)]
@@ -155,6 +156,16 @@ def test_a_setup_whose_faces_are_never_identified_is_one_person() -> None:
     scene = scenes.iloc[0]
     assert (scene["first_shot"], scene["last_shot"], scene["n_alternations"]) == (2, 7, 5)
     assert (scene["character_a"], scene["character_b"], scene["setup_b"]) == (1, -1, 2)
+
+
+def test_an_obscured_face_takes_the_person_its_side_shows() -> None:
+    """Mid-conversation, B's face is hidden (a hand, a prop) in a framing used once: the identified close singles
+    around it put B on that side, so the exchange goes on past a third person's reaction and a two-shot. A wider
+    shot of someone else on that side after the scene is no witness of who stands there in the coverage."""
+    script = [A, B, A, B, A, B, C, TWO, ("obscured", 2), TWO, A, INSERT, ("medium", 4)]
+    scenes = scenes_of(script)
+    assert scenes[["first_shot", "last_shot"]].values.tolist() == [[1, 11]]
+    assert {scenes.iloc[0]["character_a"], scenes.iloc[0]["character_b"]} == {1, 2}
 
 
 def test_a_medium_shot_reverse_is_a_single() -> None:

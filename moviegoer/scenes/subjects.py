@@ -133,11 +133,13 @@ def infer_by_setup(subjects: pd.DataFrame, faceless: set[int]) -> pd.DataFrame:
 
 
 def infer_by_side(subjects: pd.DataFrame, reach: int = 2) -> pd.DataFrame:
-    """Unidentified singles take the character, among the nearest `reach` identified singles on either side, who
-    was seen on the same side of the picture; when that is not one character, the shot stays unassigned."""
+    """Unidentified singles take the character, among the nearest `reach` identified close singles on either side,
+    who was seen on the same side of the picture; when that is not one character, the shot stays unassigned. Only
+    close singles witness a side: shot/reverse-shot coverage keeps its two people on opposite sides, a wider
+    framing of someone passing by does not."""
     subjects = subjects.copy()
     singles = subjects.index[subjects["kind"] == SINGLE].tolist()
-    known = [i for i in singles if subjects.at[i, "identified"]]
+    known = [i for i in singles if subjects.at[i, "identified"] and subjects.at[i, "close"]]
     for i in singles:
         if subjects.at[i, "character"] != UNASSIGNED or subjects.at[i, "side"] == 0:
             continue
