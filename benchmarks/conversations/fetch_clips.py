@@ -8,11 +8,15 @@ For every row of sources.csv (slug, repo, path, commit, size, sha256, ...):
   2. else, if a local git mirror of the repository exists (<mirror-root>/<owner>+<name>/repo, a bare git dir or a
      checkout with .git), read the file with `git --git-dir <mirror> show <commit>:<path>`;
   3. else download https://raw.githubusercontent.com/<repo>/<commit>/<path>.
+A `path` may list several files joined with "|" (e.g. consecutive HLS `.ts` segments of one rendition): each part is
+read as above, in order, and the parts are concatenated byte-wise (consecutive MPEG-TS segments form one playable
+stream); `size` and `sha256` are those of the concatenation and the extension is that of the first part.
 The bytes are checked against the recorded size and sha256, written to a temporary file inside the cache folder and
 renamed into place. One line is printed per clip; the exit status is 1 (naming the clips) if any clip could not be
 obtained or verified. Nothing is written outside the cache folder. Standard library only (Python 3.11).
 
-The clips are mostly copyrighted film/TV excerpts: they are for local measurement only and must never be committed.
+Most clips are copyrighted film/TV excerpts (the Blender open-movie pieces are CC-BY): they are for local measurement
+only and must never be committed.
 """
 
 import argparse
@@ -57,6 +61,30 @@ def from_web(repo, commit, path, timeout=120):
         return resp.read()
 
 
+def fetch_parts(gitdir, repo, commit, parts, download):
+    """Bytes of the parts concatenated in order: (data, how, None), or (None, None, error)."""
+    chunks, hows = [], set()
+    for part in parts:
+        data, how, err = None, None, None
+        if gitdir:
+            try:
+                data, how = from_mirror(gitdir, commit, part), "mirror"
+            except Exception as e:  # fall back to download
+                err = f"mirror: {e}"
+        if data is None and download:
+            try:
+                data, how = from_web(repo, commit, part), "download"
+            except (urllib.error.URLError, OSError, ValueError) as e:
+                err = (err + "; " if err else "") + f"download: {e}"
+        if data is None:
+            err = err or "no mirror and downloads disabled"
+            return None, None, (f"{part}: {err}" if len(parts) > 1 else err)
+        chunks.append(data)
+        hows.add(how)
+    how = "+".join(sorted(hows)) + (f", {len(parts)} parts" if len(parts) > 1 else "")
+    return b"".join(chunks), how, None
+
+
 def sha256_file(fp):
     h = hashlib.sha256()
     with open(fp, "rb") as f:
@@ -84,7 +112,7 @@ def main(argv=None):
     for r in rows:
         slug, repo, path, commit = r["slug"], r["repo"], r["path"], r["commit"]
         size, sha = int(r["size"]), r["sha256"].lower()
-        name = slug + os.path.splitext(path)[1].lower()
+        name = slug + os.path.splitext(path.split("|")[0])[1].lower()
         if os.path.basename(name) != name or name.startswith("."):
             print(f"FAIL  {slug}: bad slug")
             failed.append(slug)
@@ -93,18 +121,8 @@ def main(argv=None):
         if os.path.isfile(dest) and os.path.getsize(dest) == size and sha256_file(dest) == sha:
             print(f"skip  {slug} ({size} B, already in cache)")
             continue
-        data, how, err = None, None, None
         gitdir = mirror_gitdir(a.mirror_root, repo)
-        if gitdir:
-            try:
-                data, how = from_mirror(gitdir, commit, path), "mirror"
-            except Exception as e:  # fall back to download
-                err = f"mirror: {e}"
-        if data is None and not a.no_download:
-            try:
-                data, how = from_web(repo, commit, path), "download"
-            except (urllib.error.URLError, OSError, ValueError) as e:
-                err = (err + "; " if err else "") + f"download: {e}"
+        data, how, err = fetch_parts(gitdir, repo, commit, path.split("|"), not a.no_download)
         if data is None:
             print(f"FAIL  {slug}: {err or 'no mirror and downloads disabled'}")
             failed.append(slug)
