@@ -32,7 +32,7 @@ import pandas as pd
 
 import moviegoer  # noqa: F401  (quiets TensorFlow's and OpenCV's logging)
 from moviegoer.analysis.analyze import analysis_params, analyze_film
-from moviegoer.analysis.setups import setup_agreement
+from moviegoer.analysis.setups import labels_at_shots, setup_agreement
 from moviegoer.analysis.tables import FACES, SAMPLES, SHOTS, THUMBS, read_table
 from moviegoer.core.atomic import write_text
 from moviegoer.core.errors import MoviegoerError
@@ -154,11 +154,11 @@ def conversation_results(params: ScenesParams) -> dict:
         clips.append(row)
         if setups is not None and source.slug in set(setups["slug"]):
             mine = setups[setups["slug"] == source.slug].sort_values("start_s")
-            starts = mine["start_s"].to_numpy() * 1000
             shots = tables[SHOTS]
-            middles = (shots["start_ms"] + shots["end_ms"]).to_numpy() / 2
-            true_setups = mine["setup"].astype(str).to_numpy()[np.searchsorted(starts, middles, "right") - 1]
-            purity, completeness = setup_agreement(shots["setup"].tolist(), true_setups.tolist())
+            true_setups = labels_at_shots(
+                shots, mine["start_s"].to_numpy() * 1000, mine["setup"].astype(str).tolist()
+            )
+            purity, completeness = setup_agreement(shots["setup"].tolist(), true_setups)
             setup_rows.append({"clip": source.slug, "shots": len(shots), "purity": purity,
                                "completeness": completeness})  # fmt: skip
     groups = {}
@@ -180,10 +180,11 @@ def sample_setups(folder: Path, timeline: pd.DataFrame) -> dict:
     for film_id, shots in timeline.groupby("film_id"):
         analysis = analysed(folder / f"{film_id}.mp4", str(film_id), folder / "analysis" / str(film_id))
         table = read_table(analysis, SHOTS)
-        middles = (table["start_ms"] + table["end_ms"]).to_numpy() / 2
-        index = np.searchsorted(shots["start_ms"].to_numpy(), middles, "right") - 1
         found += [f"{film_id}/{s}" for s in table["setup"]]
-        true += [f"{film_id}/{s}" for s in shots["setup"].to_numpy()[index]]
+        true += [
+            f"{film_id}/{s}"
+            for s in labels_at_shots(table, shots["start_ms"].to_numpy(), shots["setup"].tolist())
+        ]
     purity, completeness = setup_agreement(found, true)
     return {"shots": len(found), "purity": purity, "completeness": completeness}
 
@@ -191,25 +192,22 @@ def sample_setups(folder: Path, timeline: pd.DataFrame) -> dict:
 def sample_results(params: ScenesParams) -> dict:
     folder = sample_cache()
     timeline = read_timeline(folder / "timeline.parquet")
-    films, totals = [], {"true": 0, "found": 0, "matched": 0, "ious": []}
+    films = []
     for film_id, shots in timeline.groupby("film_id"):
         truth = dialogue_spans(shots)
         analysis = analysed(folder / f"{film_id}.mp4", str(film_id), folder / "analysis" / str(film_id))
-        _, _, scenes = film_scenes(analysis, params)
-        found = [tuple(row) for row in scenes[["start_ms", "end_ms"]].to_numpy(float)]
-        ious = match(found, truth)
-        films.append({"film": str(film_id), "true": len(truth), "found": len(found), "matched": len(ious)})
-        totals["true"] += len(truth)
-        totals["found"] += len(found)
-        totals["matched"] += len(ious)
-        totals["ious"] += ious
+        found = spans(film_scenes(analysis, params)[2])
+        films.append(
+            {"film": str(film_id), "true": len(truth), "found": len(found), "ious": match(found, truth)}
+        )
+    total = scores(films)
     return {
-        "films": films,
-        "true_scenes": totals["true"],
-        "found_scenes": totals["found"],
-        "recall": totals["matched"] / max(totals["true"], 1),
-        "precision": totals["matched"] / max(totals["found"], 1),
-        "mean_iou": float(np.mean(totals["ious"])) if totals["ious"] else 0.0,
+        "films": [{**film, "matched": len(film["ious"])} for film in films],
+        "true_scenes": total["true"],
+        "found_scenes": total["found"],
+        "recall": total["recall"],
+        "precision": total["precision"],
+        "mean_iou": total["mean_iou"],
         "setups": sample_setups(folder, timeline),
     }
 

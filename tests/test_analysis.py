@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
-from moviegoer.analysis.setups import SetupParams, setup_agreement, shot_signature, thread_setups
+from moviegoer.analysis.setups import (
+    SetupParams,
+    labels_at_shots,
+    setup_agreement,
+    shot_signature,
+    thread_setups,
+)
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, read_table
 from moviegoer.sample.plan import MCU_SHOT_TYPES, SampleParams
 from moviegoer.sample.timeline import read_timeline
@@ -198,16 +204,11 @@ def test_cli_analyzes_films_and_one_bad_film_does_not_stop_the_others(
 def found_and_true_setups(shots: pd.DataFrame, true: pd.DataFrame) -> tuple[list[int], list[str]]:
     """Each found shot's setup and the true setup of the shot covering its middle (true shots run from their
     start to the next one's), leaving out the shots whose true setup is "?"."""
-    starts = true["start_s"].to_numpy() * 1000
-    found, labels = [], []
-    for shot in shots.itertuples(index=False):
-        label = str(
-            true["setup"].iloc[np.searchsorted(starts, (shot.start_ms + shot.end_ms) / 2, "right") - 1]
-        )
-        if label != "?":
-            found.append(int(shot.setup))
-            labels.append(label)
-    return found, labels
+    covering = labels_at_shots(shots, true["start_s"].to_numpy() * 1000, true["setup"].astype(str).tolist())
+    kept = [
+        (int(setup), label) for setup, label in zip(shots["setup"], covering, strict=True) if label != "?"
+    ]
+    return [setup for setup, _ in kept], [label for _, label in kept]
 
 
 @pytest.mark.slow

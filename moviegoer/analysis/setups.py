@@ -132,6 +132,13 @@ def _like_sized(a: float, b: float, max_scale: float) -> bool:
     return a <= 0 or b <= 0 or max(a, b) <= max_scale * min(a, b)
 
 
+def labels_at_shots(shots: pd.DataFrame, starts_ms: np.ndarray, labels: Sequence[object]) -> list[object]:
+    """For each shot (start_ms, end_ms), the label of the true shot covering its middle, true shots being given by
+    their sorted starts and running to the next one: found shots and labelled shots need not share their cuts."""
+    middles = (shots["start_ms"] + shots["end_ms"]).to_numpy() / 2
+    return [labels[i] for i in np.searchsorted(np.asarray(starts_ms), middles, "right") - 1]
+
+
 def setup_agreement(found: Sequence[object], true: Sequence[object]) -> tuple[float, float]:
     """Purity and completeness of found setups against true ones, shot by shot: purity is the share of shots in
     the true setup most common in their found setup (1.0: no found setup mixes two camera positions); completeness
