@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -137,11 +138,13 @@ def project_params(cls: type[T], section: str, **overrides: Any) -> T:
     return cls(**{**load_params(PROJECT_ROOT / "params.yaml")[section], **overrides})
 
 
-def analyze(video: Path, film_id: str, out: Path) -> Path:
-    """`moviegoer analyze` of one film with the project's params, into OUT/<film_id>."""
+def analyze(video: Path, film_id: str, out: Path, **analyze_changes: Any) -> Path:
+    """`moviegoer analyze` of one film with the project's params (the `analyze` section changed as asked), into
+    OUT/<film_id>."""
     from moviegoer.analysis.analyze import analysis_params, analyze_film
 
-    analyze_film(video, film_id, out / film_id, *analysis_params(PROJECT_ROOT / "params.yaml"))
+    shot, analyze_params, setup, face = analysis_params(PROJECT_ROOT / "params.yaml")
+    analyze_film(video, film_id, out / film_id, shot, replace(analyze_params, **analyze_changes), setup, face)
     return out / film_id
 
 

@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from moviegoer.analysis.analyze import AnalyzeParams
 from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
+from moviegoer.analysis.cut_accuracy import CutScore, score_cuts
 from moviegoer.analysis.setups import (
     SetupParams,
     labels_at_shots,
@@ -19,6 +21,7 @@ from moviegoer.analysis.setups import (
     shot_signature,
     thread_setups,
 )
+from moviegoer.analysis.shot_faces import box_iou, face_tracks
 from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SCHEMAS, SHOTS, read_table
 from moviegoer.sample.plan import MCU_SHOT_TYPES, SampleParams
 from moviegoer.sample.timeline import read_timeline
@@ -59,8 +62,13 @@ def test_sample_cuts_match_the_ground_truth(sample_film: Path, sample_analysis: 
 
 
 @pytest.mark.slow
-def test_analysis_is_reproducible(sample_film: Path, sample_analysis: Path, tmp_path: Path) -> None:
-    again = analyze(sample_film / "sample_01.mp4", "sample_01", tmp_path)
+def test_analysis_is_the_same_with_faces_found_in_a_worker_process_or_not(
+    sample_film: Path, sample_analysis: Path, tmp_path: Path
+) -> None:
+    assert (
+        project_params(AnalyzeParams, "analyze").face_workers >= 1
+    )  # the fixture's faces came from a worker
+    again = analyze(sample_film / "sample_01.mp4", "sample_01", tmp_path, face_workers=0)
     for name in (SHOTS, SAMPLES, FACES, CHARACTERS):
         assert (again / name).read_bytes() == (sample_analysis / name).read_bytes(), name
 
@@ -155,9 +163,14 @@ def test_one_setups_lone_faces_are_one_person_unless_they_strongly_disagree() ->
 def test_real_interview_two_people_found_and_kept_apart(real_videos: Path, tmp_path: Path) -> None:
     folder = analyze(real_videos / "blackjournal.mp4", "blackjournal", tmp_path)
     shots = read_table(folder, SHOTS)
-    assert len(shots) == 3  # as PySceneDetect's own detect-adaptive finds them
-    close, two_shot = shots.iloc[0], shots.iloc[1]
-    assert close["p_mcu"] > 0.9 and two_shot["p_mcu"] < 0.5  # a chest-up single, then the two side by side
+    # cut by eye at frame 12 (out of black, too dim a change for the detector) and at 341; PySceneDetect's CLI also
+    # names a colour shift of the two-shot at 2091 a cut (benchmarks/cuts/README.md)
+    assert shots["start_frame"].tolist() == [0, 341]
+    # a chest-up single, then the two side by side (one of its 15 samples, a face box 0.3 of the picture tall,
+    # scores 0.67: the body-blind model's known false positive, so the shot's maximum is not asserted)
+    samples = read_table(folder, SAMPLES)
+    single, two_shot = (samples.loc[samples["shot"] == shot, "p_mcu"] for shot in (1, 2))
+    assert (single > 0.9).all() and (two_shot < 0.5).mean() >= 0.9
     faces = read_table(folder, FACES)
     # the two people are the two largest faces of each frame (YuNet also takes the man's clasped hands for a
     # small face in a few frames: being in the same frames as both, they can be neither of them)
@@ -169,19 +182,46 @@ def test_real_interview_two_people_found_and_kept_apart(real_videos: Path, tmp_p
     assert counts.iloc[:2].sum() >= 0.9 * counts.sum()  # two characters, the hands' aside
 
 
-def test_pyscenedetect_cli_agrees_on_a_real_clip(real_videos: Path, tmp_path: Path) -> None:
-    folder = analyze(real_videos / "pirates.mp4", "pirates", tmp_path)
-    ours = read_table(folder, SHOTS)["start_frame"].to_numpy()[1:]
+def test_cuts_of_a_real_clip_match_the_cuts_labelled_by_eye(real_videos: Path, tmp_path: Path) -> None:
+    labels = pd.read_csv(PROJECT_ROOT / "benchmarks" / "cuts" / "cuts.csv").query("source == 'pirates'")
+    cuts = labels.loc[labels["kind"] == "cut", "frame"].tolist()
+    gradual = list(labels.loc[labels["kind"] == "gradual", ["frame", "last_frame"]].itertuples(index=False))
+    ours = read_table(analyze(real_videos / "pirates.mp4", "pirates", tmp_path), SHOTS)[
+        "start_frame"
+    ].tolist()[1:]
     subprocess.run(
         [str(Path(sys.executable).with_name("scenedetect")), "-i", str(real_videos / "pirates.mp4"), "-o",
          str(tmp_path), "-q", "detect-adaptive", "list-scenes", "-s"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    csv = next(tmp_path.glob("*.csv")).read_text().splitlines()
-    theirs = np.array([int(line.split(",")[1]) - 1 for line in csv[2:]])[
-        1:
-    ]  # their frame numbers count from 1
-    assert cut_f1(ours, theirs, 2) >= 0.95, (ours, theirs)
+    shots = next(tmp_path.glob("*.csv")).read_text().splitlines()[1:]  # a header, then one row per shot
+    theirs = [int(line.split(",")[1]) - 1 for line in shots][1:]  # their frame numbers count from 1
+    ours_score, their_score = (score_cuts(found, cuts, gradual, tolerance=2) for found in (ours, theirs))
+    assert len(cuts) == 20 and ours_score.recall >= 0.95 and ours_score.precision >= 0.95, ours_score
+    assert ours_score.f1 >= their_score.f1, (ours_score, their_score)
+
+
+def test_cut_scores_match_one_to_one_within_the_tolerance_and_ignore_gradual_transitions() -> None:
+    # 10 and 11 both near 10: one hit; 52 is 2 frames from 50; 80 is found inside the dissolve 75-90
+    score = score_cuts([10, 11, 52, 80, 200], [10, 50, 120], [(75, 90)], tolerance=2)
+    assert (score.cuts, score.found, score.hits) == (3, 4, 2)
+    assert score.recall == pytest.approx(2 / 3) and score.precision == pytest.approx(2 / 4)
+    assert score_cuts([53], [50], [], tolerance=2).hits == 0
+    assert score_cuts([], [], [], tolerance=2).f1 == 1.0
+    assert score + score_cuts([5], [5], [], tolerance=2) == CutScore(4, 5, 3)
+
+
+def test_a_face_seen_again_in_a_shots_next_sample_is_one_track() -> None:
+    boxes = [
+        (0, (100, 50, 80, 100)), (0, (400, 60, 40, 50)),  # two people in the first sample
+        (1, (110, 55, 80, 100)),  # the first again, moved a little
+        (1, (395, 60, 70, 90)),  # where the second was, but nearly twice as tall: someone else
+        (2, (115, 50, 82, 102)), (2, (300, 200, 50, 60)),  # the first once more; a newcomer
+    ]  # fmt: skip
+    assert face_tracks(boxes, min_iou=0.5) == [[0, 2, 4], [1], [3], [5]]
+    # one to one: two boxes over the same earlier one do not both join its track
+    assert face_tracks([(0, (0, 0, 10, 10)), (1, (0, 0, 10, 10)), (1, (1, 0, 10, 10))], 0.5) == [[0, 1], [2]]
+    assert box_iou((0, 0, 10, 10), (5, 0, 10, 10)) == pytest.approx(50 / 150)
 
 
 def test_cli_analyzes_films_and_one_bad_film_does_not_stop_the_others(

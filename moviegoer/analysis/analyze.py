@@ -9,6 +9,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,21 @@ import pyarrow.parquet as pq
 
 from moviegoer.analysis.characters import UNASSIGNED, FaceContext, cluster_characters
 from moviegoer.analysis.decode import DecodedFrame, FilmStream, at_most_wide, decode_film
-from moviegoer.analysis.setups import SIGNATURE_LENGTH, SetupParams, shot_signature, thread_setups
+from moviegoer.analysis.setups import SIGNATURE_LENGTH, SetupParams, thread_setups
+from moviegoer.analysis.shot_faces import IdentifiedFace, SampleFrame, face_row
 from moviegoer.analysis.shots import CutFinder, ShotParams
 from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SAMPLES, SHOTS, THUMBS, to_arrow
+from moviegoer.analysis.workers import ShotFaceSettings, ShotFaceWork
 from moviegoer.core.atomic import atomic_dir
 from moviegoer.core.errors import ParamsError
 from moviegoer.core.params import section_params
-from moviegoer.features.faces import EMBEDDING_SIZE, Face, FaceAnalyser, FaceParams
-from moviegoer.features.frame import cut_letterbox, frame_features_of
+from moviegoer.features.faces import EMBEDDING_SIZE, Face, FaceParams
 from moviegoer.model.default_model import DEFAULT_MODEL, read_card
 from moviegoer.model.predict import score_feature_rows
 from moviegoer.model.storage import load_model
 from moviegoer.video.probe import probe
 
-MAX_CANDIDATES = 64  # pictures kept per shot while its end is unknown; past it every other one is dropped
+MAX_CANDIDATES = 64  # frames kept per shot while its end is unknown; past it every other one is dropped
 CANDIDATES_PER_S = 4.0
 RECENT_FRAMES = 32  # detectors name a cut a few frames late: its first frame is still among these
 
@@ -47,6 +49,8 @@ class AnalyzeParams:
     character_distance: float  # embedding distance under which two faces are one character (dlib: 0.6)
     must_link_distance: float  # lone faces of one camera setup are one person unless further apart than this
     min_character_faces: int  # a character needs at least this many faces; fewer stay unassigned
+    face_track_iou: float  # a face overlapping one of the shot's previous sample this much is that face again
+    face_workers: int  # processes finding faces while the film decodes (0: in the analysing process)
 
     def __post_init__(self) -> None:
         for key in ("sample_every_s", "min_face_height", "character_distance", "must_link_distance"):
@@ -55,6 +59,10 @@ class AnalyzeParams:
         for key in ("picture_width", "thumb_width"):
             if not isinstance(getattr(self, key), int) or not 64 <= getattr(self, key) <= 1920:
                 raise ParamsError(key, f"must be an integer from 64 to 1920 (got {getattr(self, key)!r})")
+        if not isinstance(self.face_track_iou, int | float) or not 0 < self.face_track_iou <= 1:
+            raise ParamsError("face_track_iou", f"must be a number in (0, 1] (got {self.face_track_iou!r})")
+        if not isinstance(self.face_workers, int) or not 0 <= self.face_workers <= 64:
+            raise ParamsError("face_workers", f"must be an integer from 0 to 64 (got {self.face_workers!r})")
         if not isinstance(self.min_character_faces, int) or self.min_character_faces < 1:
             raise ParamsError(
                 "min_character_faces", f"must be an integer >= 1 (got {self.min_character_faces!r})"
@@ -63,31 +71,30 @@ class AnalyzeParams:
 
 @dataclass
 class _OpenShot:
-    """The shot being decoded: where it started and the pictures kept so far (its end is not known yet)."""
+    """The shot being decoded: where it started and the frames it may take its samples from, still undecided and
+    so not yet converted to pictures (its end is not known yet)."""
 
     start: int
     step: int
-    candidates: list[tuple[int, float, np.ndarray]] = field(default_factory=list)  # index, t_ms, BGR
+    candidates: list[DecodedFrame] = field(default_factory=list)
 
-    def offer(self, decoded: DecodedFrame, width: int) -> None:
+    def offer(self, decoded: DecodedFrame) -> None:
         if (decoded.index - self.start) % self.step == 0 and all(
-            c[0] != decoded.index for c in self.candidates
+            c.index != decoded.index for c in self.candidates
         ):
-            self.candidates.append((decoded.index, decoded.t_ms, decoded.picture(width)))
+            self.candidates.append(decoded)
             if len(self.candidates) > MAX_CANDIDATES:
                 self.candidates = self.candidates[::2]
                 self.step *= 2
 
-    def split_at(
-        self, cut: int, recent: deque[DecodedFrame], width: int
-    ) -> tuple[list[tuple[int, float, np.ndarray]], _OpenShot]:
+    def split_at(self, cut: int, recent: deque[DecodedFrame]) -> tuple[list[DecodedFrame], _OpenShot]:
         """This shot's candidates before `cut`, and the shot starting at `cut` with the rest; the new shot gets its
         first frame from `recent` (detectors name a cut a few frames late), so it always has a picture."""
-        kept = [c for c in self.candidates if c[0] >= cut]
+        kept = [c for c in self.candidates if c.index >= cut]
         first = next((f for f in recent if f.index == cut), None)
-        if first is not None and not any(c[0] == cut for c in kept):
-            kept.insert(0, (cut, first.t_ms, first.picture(width)))
-        return [c for c in self.candidates if c[0] < cut], _OpenShot(cut, self.step, kept)
+        if first is not None and not any(c.index == cut for c in kept):
+            kept.insert(0, first)
+        return [c for c in self.candidates if c.index < cut], _OpenShot(cut, self.step, kept)
 
 
 @dataclass(frozen=True)
@@ -99,15 +106,16 @@ class Analysis:
     thumbnails: dict[int, np.ndarray]  # shot -> BGR
     portraits: dict[int, np.ndarray]  # character -> BGR crop of its most confident large face
     frames_decoded: int
+    descriptors: int  # dlib identity descriptors computed (one per face track)
 
 
-def _samples_of(shot: list[tuple[int, float, np.ndarray]], duration_s: float, every_s: float) -> list[int]:
+def _samples_of(shot: list[DecodedFrame], duration_s: float, every_s: float) -> list[int]:
     """Positions in `shot` (candidates in time order) nearest to evenly spaced times: the middle of the shot, or
     one per `every_s` seconds of a long one."""
     count = max(1, math.floor(duration_s / every_s))
-    first, last = shot[0][0], shot[-1][0]
+    first, last = shot[0].index, shot[-1].index
     targets = [first + (i + 0.5) * (last - first + 1) / count for i in range(count)]
-    indices = np.array([index for index, _, _ in shot])
+    indices = np.array([frame.index for frame in shot])
     return sorted({int(np.argmin(np.abs(indices - target))) for target in targets})
 
 
@@ -116,74 +124,65 @@ def analyze_stream(
     shot_params: ShotParams,
     params: AnalyzeParams,
     setup_params: SetupParams,
-    analyser: FaceAnalyser,
-    model: Any,
+    face_params: FaceParams,
+    mcu_model: Callable[[], Any],
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> Analysis:
-    """The pure core: frames in, tables out. `on_progress(frames decoded, shots found, faces found)`."""
+    """The pure core: frames in, tables out. `on_progress(frames decoded, shots found, faces found)`. Each shot's
+    sample frames go to the face work (moviegoer.analysis.workers) as soon as the shot's end is known;
+    `mcu_model()` gives the model that scores the samples, asked for once they are all analysed."""
     finder = CutFinder(shot_params, stream.fps)
-    step = max(1, round(stream.fps / CANDIDATES_PER_S))
-    open_shot = _OpenShot(0, step)
-    closed: list[tuple[int, list[tuple[int, float, np.ndarray]]]] = []  # start index, candidates
+    open_shot = _OpenShot(0, max(1, round(stream.fps / CANDIDATES_PER_S)))
     times: list[float] = []
-    faces_found = 0
+    shots: list[dict[str, Any]] = []
+    thumbnails: dict[int, np.ndarray] = {}
     recent: deque[DecodedFrame] = deque(maxlen=RECENT_FRAMES)
-    for decoded in stream.frames:
-        times.append(decoded.t_ms)
-        recent.append(decoded)
-        for cut in finder.feed(decoded.index, decoded.small):
-            before, following = open_shot.split_at(cut, recent, params.picture_width)
-            closed.append((open_shot.start, before))
+    settings = ShotFaceSettings(face_params, params.min_face_height, params.face_track_iou)
+    with ShotFaceWork(settings, params.face_workers) as work:
+
+        def close(shot: _OpenShot, candidates: list[DecodedFrame], next_start: int) -> None:
+            """Hand a finished shot's sample frames to the face work; `next_start`: the next shot's first frame."""
+            number = len(shots) + 1
+            start_ms = times[shot.start]
+            end_ms = times[next_start] if next_start < len(times) else times[-1] + 1000.0 / stream.fps
+            duration_s = (end_ms - start_ms) / 1000
+            chosen = _samples_of(candidates, duration_s, params.sample_every_s) if candidates else []
+            frames = [candidates[position] for position in chosen]
+            pictures = [frame.picture(params.picture_width) for frame in frames]
+            work.submit(
+                number, [SampleFrame(f.index, f.t_ms, p) for f, p in zip(frames, pictures, strict=True)]
+            )
+            if pictures:
+                thumbnails[number] = at_most_wide(pictures[len(pictures) // 2], params.thumb_width)
+            shots.append({"shot": number, "start_ms": start_ms, "end_ms": end_ms, "start_frame": shot.start,
+                          "end_frame": next_start - 1})  # fmt: skip
+
+        for decoded in stream.frames:
+            times.append(decoded.t_ms)
+            recent.append(decoded)
+            for cut in finder.feed(decoded.index, decoded.small):
+                before, following = open_shot.split_at(cut, recent)
+                close(open_shot, before, cut)
+                open_shot = following
+            open_shot.offer(decoded)
+            if on_progress and decoded.index % 24 == 0:
+                on_progress(decoded.index + 1, len(shots), work.faces_found)
+        for cut in finder.finish():
+            before, following = open_shot.split_at(cut, recent)
+            close(open_shot, before, cut)
             open_shot = following
-        open_shot.offer(decoded, params.picture_width)
-        if on_progress and decoded.index % 24 == 0:
-            on_progress(decoded.index + 1, len(closed), faces_found)
-    for cut in finder.finish():
-        before, following = open_shot.split_at(cut, recent, params.picture_width)
-        closed.append((open_shot.start, before))
-        open_shot = following
-    if times:
-        closed.append((open_shot.start, open_shot.candidates))
-    frame_ms = 1000.0 / stream.fps
-    shots, samples, faces, thumbnails, embedded, signatures = [], [], [], {}, [], []
-    for number, (start, candidates) in enumerate(closed, start=1):
-        end = closed[number][0] - 1 if number < len(closed) else len(times) - 1
-        start_ms, end_ms = times[start], (times[end + 1] if end + 1 < len(times) else times[end] + frame_ms)
-        shot = {
-            "shot": number,
-            "start_ms": start_ms,
-            "end_ms": end_ms,
-            "start_frame": start,
-            "end_frame": end,
-        }
-        chosen = (
-            _samples_of(candidates, (end_ms - start_ms) / 1000, params.sample_every_s) if candidates else []
-        )
-        pictures = []
-        for position in chosen:
-            index, t_ms, bgr = candidates[position]
-            picture = cut_letterbox(bgr)
-            pictures.append(picture)
-            rgb = cv2.cvtColor(picture, cv2.COLOR_BGR2RGB)
-            found = analyser.detect(rgb)
-            height, width = picture.shape[:2]
-            row = frame_features_of(picture, found)
-            samples.append({"shot": number, "frame_index": index, "t_ms": t_ms, "faces": len(found),
-                            "face_height": found[0].box[3] / height if found else 0.0, "features": row})  # fmt: skip
-            for rank, face in enumerate(found):
-                identified = face.box[3] / height >= params.min_face_height
-                face = analyser.embed(rgb, face) if identified else face
-                faces.append(_face_row(number, index, t_ms, rank, face, height, width))
-                if identified:
-                    embedded.append((len(faces) - 1, face.embedding, picture, face))
-            faces_found += len(found)
-        if chosen:
-            thumbnails[number] = at_most_wide(candidates[chosen[len(chosen) // 2]][2], params.thumb_width)
-        signatures.append(shot_signature(pictures) if pictures else np.zeros(SIGNATURE_LENGTH, np.float32))
-        shots.append(shot)
-        if on_progress:
-            on_progress(len(times), len(closed), faces_found)
-    sample_table = _samples_table(samples, model)
+        if times:
+            close(open_shot, open_shot.candidates, len(times))
+        findings = work.results()
+    samples, faces, identified, signatures = [], [], [], []
+    for found in findings:
+        identified += [replace(face, position=len(faces) + face.position) for face in found.identified]
+        samples += found.samples
+        faces += found.faces
+        signatures.append(found.signature)
+    if on_progress:
+        on_progress(len(times), len(shots), len(faces))
+    sample_table = _samples_table(samples, mcu_model)
     face_table = _faces_table(faces)
     largest_face = sample_table.groupby("shot")["face_height"].max()
     setups = thread_setups(
@@ -196,37 +195,26 @@ def analyze_stream(
     for shot, setup, signature in zip(shots, setups, signatures, strict=True):
         shot["setup"], shot["signature"] = int(setup), signature.tolist()
     setup_of_shot = {shot["shot"]: shot["setup"] for shot in shots}
-    characters, portraits = _characters(face_table, embedded, setup_of_shot, params)
+    characters, portraits = _characters(face_table, identified, setup_of_shot, params)
     shot_table = _shots_table(shots, sample_table, face_table)
-    return Analysis(shot_table, sample_table, face_table, characters, thumbnails, portraits, len(times))
+    return Analysis(
+        shot_table, sample_table, face_table, characters, thumbnails, portraits, len(times),
+        sum(found.descriptors for found in findings),
+    )  # fmt: skip
 
 
-def _face_row(
-    shot: int, index: int, t_ms: float, rank: int, face: Face, height: int, width: int
-) -> dict[str, Any]:
-    x, y, w, h = face.box
-    return {
-        "shot": shot, "frame_index": index, "t_ms": t_ms, "face": rank,
-        "x": x / width, "y": y / height, "width": w / width, "height": h / height, "confidence": face.confidence,
-        "left_eye_x": face.left_eye[0] / width, "left_eye_y": face.left_eye[1] / height,
-        "right_eye_x": face.right_eye[0] / width, "right_eye_y": face.right_eye[1] / height,
-        "nose_x": face.nose[0] / width, "nose_y": face.nose[1] / height,
-        "embedding": None if face.embedding is None else face.embedding.astype(np.float32).tolist(),
-        "character": UNASSIGNED,
-    }  # fmt: skip
-
-
-def _samples_table(samples: list[dict[str, Any]], model: Any) -> pd.DataFrame:
+def _samples_table(samples: list[dict[str, Any]], mcu_model: Callable[[], Any]) -> pd.DataFrame:
     columns = ["shot", "frame_index", "t_ms", "faces", "face_height", "p_mcu"]
     if not samples:
         return pd.DataFrame(columns=columns)
-    scores = score_feature_rows(model, np.stack([s["features"] for s in samples]))
+    scores = score_feature_rows(mcu_model(), np.stack([s["features"] for s in samples]))
     table = pd.DataFrame([{k: v for k, v in s.items() if k != "features"} for s in samples])
     return table.assign(p_mcu=scores.astype(float))[columns]
 
 
 def _faces_table(faces: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame(faces, columns=list(_face_row(0, 0, 0.0, 0, _NO_FACE, 1, 1)))
+    columns = [*face_row(0, 0, 0.0, 0, _NO_FACE, 1, 1), "character"]
+    return pd.DataFrame(faces, columns=columns).assign(character=UNASSIGNED)
 
 
 _NO_FACE = Face((0.0, 0.0, 1.0, 1.0), 0.0, (0.0, 0.0), (0.0, 0.0), (0.0, 0.0))
@@ -234,12 +222,12 @@ _NO_FACE = Face((0.0, 0.0, 1.0, 1.0), 0.0, (0.0, 0.0), (0.0, 0.0), (0.0, 0.0))
 
 def _characters(
     faces: pd.DataFrame,
-    embedded: list[tuple[int, Any, np.ndarray, Face]],
+    identified: list[IdentifiedFace],
     setup_of_shot: dict[int, int],
     params: AnalyzeParams,
 ) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
     columns = ["character", "faces", "shots", "first_ms"]
-    seen = faces.loc[[row for row, _, _, _ in embedded]]
+    seen = faces.loc[[face.position for face in identified]]
     per_frame = seen.groupby("frame_index")["frame_index"].transform("size")
     context = FaceContext(
         frames=seen["frame_index"].to_numpy(),
@@ -247,23 +235,21 @@ def _characters(
         lone=(per_frame == 1).to_numpy(),
     )
     labels = cluster_characters(
-        np.array([e for _, e, _, _ in embedded]).reshape(len(embedded), EMBEDDING_SIZE),
+        np.array([face.embedding for face in identified]).reshape(len(identified), EMBEDDING_SIZE),
         context,
         params.character_distance,
         params.must_link_distance,
         params.min_character_faces,
     )
-    for (row, _, _, _), label in zip(embedded, labels, strict=True):
-        faces.at[row, "character"] = int(label)
+    for face, label in zip(identified, labels, strict=True):
+        faces.at[face.position, "character"] = int(label)
     rows, portraits = [], {}
     for character in sorted(set(labels.tolist()) - {UNASSIGNED}):
-        members = [i for i, label in enumerate(labels) if label == character]
-        mine = faces.loc[[embedded[i][0] for i in members]]
+        members = [identified[i] for i, label in enumerate(labels) if label == character]
+        mine = faces.loc[[face.position for face in members]]
         rows.append({"character": character, "faces": len(members), "shots": int(mine["shot"].nunique()),
                      "first_ms": float(mine["t_ms"].min())})  # fmt: skip
-        best = max(members, key=lambda i: embedded[i][3].confidence * embedded[i][3].area)
-        _, _, picture, face = embedded[best]
-        portraits[character] = _crop(picture, face)
+        portraits[character] = max(members, key=lambda face: face.weight).portrait
     return pd.DataFrame(rows, columns=columns), portraits
 
 
@@ -283,16 +269,6 @@ def _shots_table(shots: list[dict[str, Any]], samples: pd.DataFrame, faces: pd.D
     return table.fillna({"p_mcu": 0.0, "face_height": 0.0})
 
 
-def _crop(picture: np.ndarray, face: Face, margin: float = 0.3) -> np.ndarray:
-    x, y, w, h = face.box
-    left, top = max(0, int(x - margin * w)), max(0, int(y - margin * h))
-    right, bottom = (
-        min(picture.shape[1], int(x + w * (1 + margin))),
-        min(picture.shape[0], int(y + h * (1 + margin))),
-    )
-    return picture[top:bottom, left:right].copy()
-
-
 @dataclass(frozen=True)
 class AnalysisResult:
     film_id: str
@@ -302,6 +278,7 @@ class AnalysisResult:
     faces: int
     characters: int
     frames_decoded: int
+    descriptors: int  # dlib identity descriptors computed (one per face track)
     seconds: float
 
 
@@ -331,16 +308,20 @@ def analyze_film(
     started = time.perf_counter()
     info = probe(Path(video))
     card = read_card()
-    analyser = FaceAnalyser(replace(face_params, **card.face_params))
-    model = load_model(DEFAULT_MODEL)
-    stream = decode_film(Path(video), shot_params.detect_width)
     total = max(info.frames, 1)
 
     def progress(frames: int, shots: int, faces: int) -> None:
         if on_progress:
             on_progress(min(frames, total), total, shots, faces)
 
-    analysis = analyze_stream(stream, shot_params, params, setup_params, analyser, model, progress)
+    with ThreadPoolExecutor(1) as loader:
+        # Keras takes seconds to load, and the model is needed only once every shot is analysed
+        model: Future[Any] = loader.submit(load_model, DEFAULT_MODEL)
+        stream = decode_film(Path(video), shot_params.detect_width)
+        fitted_faces = replace(face_params, **card.face_params)
+        analysis = analyze_stream(
+            stream, shot_params, params, setup_params, fitted_faces, model.result, progress
+        )
     with atomic_dir(Path(out_dir)) as tmp:
         for name, table in ((SHOTS, analysis.shots), (SAMPLES, analysis.samples), (FACES, analysis.faces),
                             (CHARACTERS, analysis.characters)):  # fmt: skip
@@ -349,7 +330,7 @@ def analyze_film(
         _write_pictures(tmp / PORTRAITS, "character_{:02d}.jpg", analysis.portraits)
     return AnalysisResult(
         film_id, Path(out_dir), len(analysis.shots), len(analysis.samples), len(analysis.faces),
-        len(analysis.characters), analysis.frames_decoded, round(time.perf_counter() - started, 1),
+        len(analysis.characters), analysis.frames_decoded, analysis.descriptors, round(time.perf_counter() - started, 1),
     )  # fmt: skip
 
 
