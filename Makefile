@@ -79,7 +79,10 @@ bench-identities: $(STAMP)
 bench-frames: $(STAMP)
 	$(BIN)/python benchmarks/frame_speed.py
 
+# the conversation set's clips are fetched and their labelled frames extracted first (not in git: copyrighted)
 bench-quality: $(STAMP)
+	$(BIN)/python benchmarks/conversations/fetch_clips.py
+	$(BIN)/python benchmarks/real_frames/extract.py
 	$(BIN)/python benchmarks/real_quality.py
 
 real-model: $(STAMP)
