@@ -62,6 +62,10 @@ NOTES = [
     "process at lower priority while the film decodes, with the same tables as in one process (tested); (4) the MCU "
     "model (Keras) loads on a thread while decoding starts; (5) a face seen again in a shot's next sample is one "
     "track with one descriptor.",
+    "- Tried and dropped (separate runs on this film, same machine): 2 face workers took 94 s (their CPU time rose "
+    "from ~56 to ~100 s: this machine's two cores gain little from a second stream of vector work such as dlib's and "
+    "FFmpeg's); letting the analysing process take the shots no worker had started once decoding ended left the "
+    "13 s tail unchanged. On a machine with more cores, `analyze.face_workers` can be raised.",
     "- Face tracks save little on this film: its long shots show no face large enough to identify. On the "
     "blackjournal interview (one 60 s two-shot) they cut 34 descriptors to 18.",
     "- Cut accuracy: the FFmpeg-scaled frame (area average) finds more labelled cuts than PySceneDetect's own CLI at "
