@@ -89,8 +89,8 @@ def face_tracks(
     boxes: list[tuple[int, tuple[float, float, float, float]]], min_iou: float
 ) -> list[list[int]]:
     """Positions in `boxes` ((sample number, box) in sample order) grouped into tracks: a box joins the track of the
-    previous sample's box it overlaps most (one to one), when that overlap is at least `min_iou` and the heights
-    differ by at most MAX_TRACK_SCALE."""
+    box it overlaps most (one to one) in the last earlier sample that has any, when that overlap is at least `min_iou`
+    and the heights differ by at most MAX_TRACK_SCALE."""
     track_of: dict[int, int] = {}
     tracks: list[list[int]] = []
     by_sample: dict[int, list[int]] = {}
