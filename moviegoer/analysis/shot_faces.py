@@ -43,7 +43,6 @@ class IdentifiedFace:
 
 @dataclass(frozen=True)
 class ShotFindings:
-    shot: int
     samples: list[dict[str, Any]]  # shot, frame_index, t_ms, faces, face_height, features
     faces: list[dict[str, Any]]  # one row per face (moviegoer.analysis.tables FACES without the character)
     identified: list[IdentifiedFace]
@@ -80,7 +79,7 @@ def find_in_shot(
                 position, embedding, face.confidence * face.area, crop(pictures[number], face)
             )
     return ShotFindings(
-        shot, samples, faces, [face for face in identified if face is not None],
+        samples, faces, [face for face in identified if face is not None],
         shot_signature(pictures) if pictures else np.zeros(SIGNATURE_LENGTH, np.float32), len(tracks),
     )  # fmt: skip
 
