@@ -23,6 +23,8 @@ import av
 import cv2
 import numpy as np
 
+from moviegoer.video.pyav_sampler import timestamps_in_ms
+
 HERE = Path(__file__).resolve().parent
 VIDEOS = HERE.parents[1].parent / "shared" / "data" / "real" / "videos"
 OUT = HERE.parent / "cache" / "cuts"
@@ -36,11 +38,11 @@ def decoded(path: Path) -> tuple[list[np.ndarray], list[float]]:
     frames, times = [], []
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        base = float(stream.time_base)
+        to_ms = timestamps_in_ms(stream)  # from the stream's start, as moviegoer analyze times its shots
         for index, frame in enumerate(container.decode(stream)):
             bgr = frame.to_ndarray(format="bgr24")
             frames.append(bgr)
-            times.append(frame.pts * base * 1000 if frame.pts is not None else index * 1000 / 24)
+            times.append(to_ms(frame.pts) if frame.pts is not None else index * 1000 / 24)
     return frames, times
 
 
