@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) pip
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev]'
+	$(BIN)/python -m moviegoer.features.body_models
 	@touch $@
 
 # Re-resolves pyproject.toml's ranges against today's registries in a scratch venv and writes $(LOCK). Run it on
@@ -86,6 +87,8 @@ bench-quality: $(STAMP)
 	$(BIN)/python benchmarks/real_quality.py
 
 real-model: $(STAMP)
+	$(BIN)/python benchmarks/conversations/fetch_clips.py
+	$(BIN)/python benchmarks/real_frames/extract.py
 	$(BIN)/python benchmarks/real_quality.py --final
 
 clean-demo:

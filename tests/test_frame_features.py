@@ -19,7 +19,13 @@ from moviegoer.evaluation.evaluate import EvaluateParams, evaluate_model
 from moviegoer.evaluation.report import render_report
 from moviegoer.evaluation.results import read_results
 from moviegoer.features.faces import FACE_FEATURES, Face, FaceAnalyser, FaceParams, face_features_of
-from moviegoer.features.frame import FRAME_FEATURES, frame_extractors, frame_features, read_picture
+from moviegoer.features.frame import (
+    ALL_FEATURES,
+    FRAME_FEATURES,
+    frame_extractors,
+    frame_features,
+    read_picture,
+)
 from moviegoer.features.picture import PICTURE_FEATURES, picture_rows, picture_stats
 from moviegoer.model.designs import FEATURES_NORM, build_model, model_inputs
 from moviegoer.model.exact_fit import fit_features_model
@@ -33,7 +39,7 @@ EXTRACTORS = frame_extractors(FACE_PARAMS)
 
 
 def feature(vector: np.ndarray, name: str) -> float:
-    return float(vector[FRAME_FEATURES.index(name)])
+    return float(vector[ALL_FEATURES.index(name)])
 
 
 def test_face_geometry_is_measured_in_picture_fractions() -> None:
@@ -163,7 +169,7 @@ def test_same_person_is_closer_than_different_people(real_videos: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("design", ["faces", "features"])
+@pytest.mark.parametrize("design", ["faces", "features", "body"])
 def test_linear_designs_train_evaluate_and_predict(faces_splits: Path, tmp_path: Path, design: str) -> None:
     params = project_params(TrainParams, "train", design=design, l2=0.002, class_weight="balanced", seed=3)
     model = tmp_path / "mcu.keras"

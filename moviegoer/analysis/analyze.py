@@ -126,18 +126,20 @@ def analyze_stream(
     setup_params: SetupParams,
     face_params: FaceParams,
     mcu_model: Callable[[], Any],
+    feature_names: tuple[str, ...],
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> Analysis:
     """The pure core: frames in, tables out. `on_progress(frames decoded, shots found, faces found)`. Each shot's
     sample frames go to the face work (moviegoer.analysis.workers) as soon as the shot's end is known;
-    `mcu_model()` gives the model that scores the samples, asked for once they are all analysed."""
+    `mcu_model()` gives the model that scores the samples, asked for once they are all analysed; `feature_names`
+    are the frame features it reads, computed for each sample while the shot's faces are found."""
     finder = CutFinder(shot_params, stream.fps)
     open_shot = _OpenShot(0, max(1, round(stream.fps / CANDIDATES_PER_S)))
     times: list[float] = []
     shots: list[dict[str, Any]] = []
     thumbnails: dict[int, np.ndarray] = {}
     recent: deque[DecodedFrame] = deque(maxlen=RECENT_FRAMES)
-    settings = ShotFaceSettings(face_params, params.min_face_height, params.face_track_iou)
+    settings = ShotFaceSettings(face_params, params.min_face_height, params.face_track_iou, feature_names)
     with ShotFaceWork(settings, params.face_workers) as work:
 
         def close(shot: _OpenShot, candidates: list[DecodedFrame], next_start: int) -> None:
@@ -320,7 +322,7 @@ def analyze_film(
         stream = decode_film(Path(video), shot_params.detect_width)
         fitted_faces = replace(face_params, **card.face_params)
         analysis = analyze_stream(
-            stream, shot_params, params, setup_params, fitted_faces, model.result, progress
+            stream, shot_params, params, setup_params, fitted_faces, model.result, card.features, progress
         )
     with atomic_dir(Path(out_dir)) as tmp:
         for name, table in ((SHOTS, analysis.shots), (SAMPLES, analysis.samples), (FACES, analysis.faces),

@@ -1,7 +1,8 @@
 """What one shot's sample frames show: the faces with their landmarks, one identity descriptor per face track, the
-frame features the MCU model scores, and the shot's signature for camera setups.
+frame features the MCU model scores (only those it reads: the body models cost more than the faces), and the shot's
+signature for camera setups.
 
-This is the costly half of the analysis (YuNet, dlib), and it needs nothing but the shot's pictures, so it can run in
+This is the costly half of the analysis (YuNet, dlib, MediaPipe's body models), and it needs nothing but the shot's pictures, so it can run in
 a worker process while the film is still being decoded (moviegoer.analysis.workers). A face track is one person seen
 in several samples of a shot: a box overlapping the previous sample's box by `track_iou` or more, at about the same
 size. A camera that has not cut shows the same person where it showed them, so the track is embedded once, from its
@@ -17,7 +18,7 @@ import numpy as np
 
 from moviegoer.analysis.setups import SIGNATURE_LENGTH, shot_signature
 from moviegoer.features.faces import Face, FaceAnalyser
-from moviegoer.features.frame import cut_letterbox, frame_features_of
+from moviegoer.features.frame import FoundFaceFeatures, cut_letterbox
 
 MAX_TRACK_SCALE = 1.25  # boxes of one track differ in height by at most this factor
 PORTRAIT_MARGIN = 0.3  # a portrait shows this share of the face's size around it
@@ -51,7 +52,12 @@ class ShotFindings:
 
 
 def find_in_shot(
-    analyser: FaceAnalyser, shot: int, frames: list[SampleFrame], min_face_height: float, track_iou: float
+    analyser: FaceAnalyser,
+    features: FoundFaceFeatures,
+    shot: int,
+    frames: list[SampleFrame],
+    min_face_height: float,
+    track_iou: float,
 ) -> ShotFindings:
     samples, faces, pictures, seen = [], [], [], []  # seen: (position, sample number, face, rgb) to identify
     for number, frame in enumerate(frames):
@@ -62,7 +68,7 @@ def find_in_shot(
         height, width = picture.shape[:2]
         samples.append({"shot": shot, "frame_index": frame.index, "t_ms": frame.t_ms, "faces": len(found),
                         "face_height": found[0].box[3] / height if found else 0.0,
-                        "features": frame_features_of(picture, found)})  # fmt: skip
+                        "features": features(picture, found)})  # fmt: skip
         for rank, face in enumerate(found):
             faces.append(face_row(shot, frame.index, frame.t_ms, rank, face, height, width))
             if face.box[3] / height >= min_face_height:

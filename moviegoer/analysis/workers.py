@@ -23,6 +23,7 @@ from types import TracebackType
 from moviegoer.analysis.shot_faces import SampleFrame, ShotFindings, find_in_shot
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.features.faces import FaceAnalyser, FaceParams
+from moviegoer.features.frame import FoundFaceFeatures
 
 MAX_WAITING_SAMPLES = (
     600  # sample frames handed to the workers, not yet done: decoding waits beyond (~300 MB)
@@ -35,23 +36,35 @@ class ShotFaceSettings:
     face_params: FaceParams
     min_face_height: float
     track_iou: float
+    feature_names: tuple[str, ...]  # the frame features the MCU model reads (moviegoer.features.frame)
 
 
-_worker_analyser: FaceAnalyser | None = None
-_worker_settings: ShotFaceSettings | None = None
+class _ShotFinder:
+    """find_in_shot with its models loaded once (in each worker, or in this process)."""
+
+    def __init__(self, settings: ShotFaceSettings) -> None:
+        self.settings = settings
+        self.analyser = FaceAnalyser(settings.face_params)
+        self.features = FoundFaceFeatures(settings.feature_names)
+
+    def __call__(self, shot: int, frames: list[SampleFrame]) -> ShotFindings:
+        return find_in_shot(
+            self.analyser, self.features, shot, frames, self.settings.min_face_height, self.settings.track_iou
+        )
+
+
+_worker_finder: _ShotFinder | None = None
 
 
 def _start_worker(settings: ShotFaceSettings) -> None:
-    global _worker_analyser, _worker_settings
+    global _worker_finder
     os.nice(WORKER_NICENESS)
-    _worker_analyser, _worker_settings = FaceAnalyser(settings.face_params), settings
+    _worker_finder = _ShotFinder(settings)
 
 
 def _find_in_worker(shot: int, frames: list[SampleFrame]) -> ShotFindings:
-    assert _worker_analyser is not None and _worker_settings is not None
-    return find_in_shot(
-        _worker_analyser, shot, frames, _worker_settings.min_face_height, _worker_settings.track_iou
-    )
+    assert _worker_finder is not None
+    return _worker_finder(shot, frames)
 
 
 class ShotFaceWork:
@@ -67,7 +80,7 @@ class ShotFaceWork:
                 workers, multiprocessing.get_context("spawn"), _start_worker, (settings,)
             )
         else:
-            self.analyser = FaceAnalyser(settings.face_params)
+            self.finder = _ShotFinder(settings)
 
     @property
     def faces_found(self) -> int:
@@ -75,11 +88,7 @@ class ShotFaceWork:
 
     def submit(self, shot: int, frames: list[SampleFrame]) -> None:
         if self.pool is None:
-            self.done.append(
-                find_in_shot(
-                    self.analyser, shot, frames, self.settings.min_face_height, self.settings.track_iou
-                )
-            )
+            self.done.append(self.finder(shot, frames))
             return
         self.waiting.append((self.pool.submit(_find_in_worker, shot, frames), len(frames)))
         while self.waiting and (

@@ -20,13 +20,16 @@ DEFAULT_CARD = DEFAULT_DIR / "mcu.json"
 class ModelCard:
     threshold: float  # p(MCU) from which a frame is called MCU: the operating point chosen on unseen films
     face_params: dict[str, Any]  # the face detector settings the model was fitted with (params.yaml `faces:`)
+    features: tuple[str, ...]  # the frame features the model reads, in order
     content: dict[str, Any]  # everything the card says
 
 
 def read_card(path: Path = DEFAULT_CARD) -> ModelCard:
     try:
         content = json.loads(Path(path).read_text(encoding="utf-8"))
-        return ModelCard(float(content["threshold"]), dict(content["face_params"]), content)
+        return ModelCard(
+            float(content["threshold"]), dict(content["face_params"]), tuple(content["features"]), content
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MoviegoerError(
             f"{path}: not a model card of moviegoer's default model ({exc.__class__.__name__})"

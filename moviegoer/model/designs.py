@@ -8,7 +8,8 @@ dropout, batch norm, augmentation, learning rate and input size are params.
 
 `faces` and `features` are no CNNs: logistic regressions (one sigmoid unit, L2-regularised) on hand-made features,
 `faces` on the face geometry alone (how one person fills the frame: what an MCU is), `features` on the face geometry
-and global picture statistics (moviegoer.features.frame). On unseen real films both beat every CNN we tried, and
+and global picture statistics (moviegoer.features.frame), `body` on the face geometry and where the frame cuts the
+body (moviegoer.features.body: a person segmentation and pose visibilities). On unseen real films both beat every CNN we tried, and
 `faces` holds up best on films outside the shared set (benchmarks/results/real_quality.md): it is the shipped
 default. `frame_features: true` feeds all frame features to a CNN design beside its flattened maps. A model's
 inputs are named "frame" and/or "features"; model_inputs() says which, feature_names() which features.
@@ -19,9 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from moviegoer.core.errors import ParamsError
+from moviegoer.features.body import BODY_FEATURES
 from moviegoer.features.faces import FACE_FEATURES
 from moviegoer.features.frame import FRAME_FEATURES
 
@@ -29,6 +29,7 @@ CNN_DESIGNS: dict[str, tuple[int, ...]] = {"k6": (3, 6, 5, 4, 3), "k5": (3, 5, 4
 LINEAR_DESIGNS: dict[str, tuple[str, ...]] = {
     "faces": FACE_FEATURES,
     "features": FRAME_FEATURES,
+    "body": FACE_FEATURES + BODY_FEATURES,
 }  # design -> features
 DESIGNS = (*CNN_DESIGNS, *LINEAR_DESIGNS)
 FEATURES_NORM = "features_norm"  # the Normalization layer to adapt to the training features before fitting
@@ -172,8 +173,3 @@ def feature_names(model: Any) -> tuple[str, ...]:
     if "features" not in model_inputs(model):
         return ()
     return LINEAR_DESIGNS.get(model.name.removeprefix("mcu_"), FRAME_FEATURES)
-
-
-def select_features(table: np.ndarray, names: tuple[str, ...]) -> np.ndarray:
-    """The columns `names` of a FRAME_FEATURES table."""
-    return table[:, [FRAME_FEATURES.index(name) for name in names]]

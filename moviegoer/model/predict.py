@@ -14,8 +14,8 @@ from moviegoer.core.atomic import atomic_file, write_csv
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.logs import native_stderr_silenced
 from moviegoer.features.faces import FaceParams
-from moviegoer.features.frame import frame_extractors, frame_features_table
-from moviegoer.model.designs import feature_names, model_frame_shape, model_inputs, select_features
+from moviegoer.features.frame import frame_features_table
+from moviegoer.model.designs import feature_names, model_frame_shape, model_inputs
 from moviegoer.model.inputs import frame_dataset
 from moviegoer.model.storage import load_model
 
@@ -34,8 +34,7 @@ def predict_scores(model: Any, paths: list[str], batch_size: int, face_params: F
     input_size, channels = model_frame_shape(model) or (0, 0)
     features = None
     if "features" in inputs:
-        table = frame_features_table(paths, frame_extractors(face_params))
-        features = select_features(table, feature_names(model))
+        features = frame_features_table(paths, feature_names(model), face_params)
     dataset = frame_dataset(paths, None, input_size, channels, batch_size, inputs=inputs, features=features)
     return model.predict(dataset, verbose=0).reshape(-1)
 
@@ -63,13 +62,18 @@ def undecodable(path: Path) -> str | None:
 
 
 def score_feature_rows(model: Any, rows: np.ndarray) -> np.ndarray:
-    """P(MCU) from FRAME_FEATURES rows already computed (pictures held in memory), for a model of a linear design."""
+    """P(MCU) from rows of the model's own features (feature_names(model), in that order) already computed (pictures
+    held in memory), for a model of a linear design."""
     if "frame" in model_inputs(model):
         raise MoviegoerError(f"model {model.name}: needs the frames themselves, not their features")
     if not len(rows):
         return np.zeros(0)
     # a direct call, not model.predict: predict traces a new graph per batch shape, and warns about it per film
-    features = select_features(np.asarray(rows, dtype=np.float32), feature_names(model))
+    features = np.asarray(rows, dtype=np.float32)
+    if features.shape[1] != len(feature_names(model)):
+        raise MoviegoerError(
+            f"model {model.name}: takes {len(feature_names(model))} features, got {features.shape[1]}"
+        )
     return np.asarray(model(features, training=False)).reshape(-1)
 
 

@@ -13,8 +13,7 @@ import numpy as np
 from moviegoer.core.atomic import write_csv, write_text
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.features.faces import FaceParams
-from moviegoer.features.frame import frame_extractors, frame_features_table
-from moviegoer.model.designs import select_features
+from moviegoer.features.frame import frame_features_table
 from moviegoer.model.fit import EpochCallback, TrainingData, TrainParams, fit_model
 from moviegoer.model.inputs import split_frame_sets
 from moviegoer.model.storage import save_model
@@ -46,13 +45,13 @@ def train_model(
         raise MoviegoerError(
             f"{splits_dir}: train and val need frames (train {len(sets['train'])}, val {len(sets['val'])})"
         )
-    extractors = frame_extractors(face_params)
 
     def features(name: str) -> np.ndarray | None:
         if not params.uses_features:
             return None
-        table = frame_features_table(sets[name].paths, extractors, f"{name} frame features")
-        return select_features(table, params.feature_names)
+        return frame_features_table(
+            sets[name].paths, params.feature_names, face_params, f"{name} frame features"
+        )
 
     data = {
         name: TrainingData(labels=sets[name].labels, frames=sets[name].paths, features=features(name))
