@@ -3,6 +3,7 @@ it was built with, and `make real-model` rebuilds it byte for byte from ../share
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from moviegoer.core.errors import MoviegoerError
 from moviegoer.dataset.frames import ExtractParams, extract_film
 from moviegoer.features.body import BODY_FEATURES
 from moviegoer.features.faces import FACE_FEATURES, FaceParams
@@ -33,6 +35,19 @@ def test_the_card_describes_the_shipped_model() -> None:
     # it was fitted with the face analyser settings params.yaml declares: a change to either must rebuild it
     assert FaceParams(**card.face_params) == project_params(FaceParams, "faces")
     assert (DEFAULT_MODEL.parent / "MODEL.md").is_file()
+
+
+def test_a_card_that_names_unknown_features_is_refused(tmp_path: Path) -> None:
+    content = json.loads(DEFAULT_CARD.read_text())
+    card = tmp_path / "mcu.json"
+    card.write_text(json.dumps({**content, "features": [*content["features"], "tail_length"]}))
+    with pytest.raises(
+        MoviegoerError, match=r"mcu.json: names features this moviegoer does not compute: tail_length"
+    ):
+        read_card(card)
+    card.write_text("{}")
+    with pytest.raises(MoviegoerError, match=r"mcu.json: not a model card"):
+        read_card(card)
 
 
 @pytest.mark.slow

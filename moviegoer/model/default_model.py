@@ -25,12 +25,18 @@ class ModelCard:
 
 
 def read_card(path: Path = DEFAULT_CARD) -> ModelCard:
+    from moviegoer.features.frame import ALL_FEATURES
+
     try:
         content = json.loads(Path(path).read_text(encoding="utf-8"))
-        return ModelCard(
+        card = ModelCard(
             float(content["threshold"]), dict(content["face_params"]), tuple(content["features"]), content
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MoviegoerError(
             f"{path}: not a model card of moviegoer's default model ({exc.__class__.__name__})"
         ) from exc
+    unknown = sorted(set(card.features) - set(ALL_FEATURES))
+    if unknown:
+        raise MoviegoerError(f"{path}: names features this moviegoer does not compute: {', '.join(unknown)}")
+    return card
