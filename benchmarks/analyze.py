@@ -66,6 +66,10 @@ NOTES = [
     "from ~56 to ~100 s: this machine's two cores gain little from a second stream of vector work such as dlib's and "
     "FFmpeg's); letting the analysing process take the shots no worker had started once decoding ended left the "
     "13 s tail unchanged. On a machine with more cores, `analyze.face_workers` can be raised.",
+    "- Since 2026-12-05 the default MCU model reads the body too: each sample frame also runs MediaPipe's "
+    "segmentation and pose in the face worker (~20 ms). Measured in this run: 1.45x PySceneDetect and 2.38x the floor "
+    "(one round), against 1.48x and 2.44x in the run before it with the `faces` model (two rounds): the worker's "
+    "share grew, the ratios did not, within this machine's noise.",
     "- Face tracks save little on this film: its long shots show no face large enough to identify. On the "
     "blackjournal interview (one 60 s two-shot) they cut 34 descriptors to 18.",
     "- Cut accuracy: the FFmpeg-scaled frame (area average) finds more labelled cuts than PySceneDetect's own CLI at "
