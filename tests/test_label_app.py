@@ -81,9 +81,16 @@ class Client:
 
 @contextmanager
 def label_server(root: Path, *options: str) -> Iterator[tuple[subprocess.Popen, Client]]:
+    with app_server(root, ["label", "--labeled-by", "tester", *options], "/api/session") as served:
+        yield served
+
+
+@contextmanager
+def app_server(root: Path, command: list[str], ready: str) -> Iterator[tuple[subprocess.Popen, Client]]:
+    """`moviegoer COMMAND --port P` started in `root`, once `ready` answers 200; stopped with Ctrl+C after."""
     port = free_port()
     server = subprocess.Popen(
-        ["moviegoer", "label", "--port", str(port), "--labeled-by", "tester", *options],
+        ["moviegoer", *command, "--port", str(port)],
         cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     client = Client(port)
@@ -91,12 +98,12 @@ def label_server(root: Path, *options: str) -> Iterator[tuple[subprocess.Popen, 
         deadline = time.monotonic() + 180
         while True:
             try:
-                if client.call("/api/session")[0] == 200:
+                if client.call(ready)[0] == 200:
                     break
             except OSError:
                 pass
             assert server.poll() is None, server.stdout.read()
-            assert time.monotonic() < deadline, "the labelling app did not start"
+            assert time.monotonic() < deadline, f"moviegoer {command[0]} did not start"
             time.sleep(0.3)
         yield server, client
     finally:

@@ -20,6 +20,7 @@ ALLOWED = {
     "analysis": {"core", "video", "features", "model"},
     "scenes": {"core", "analysis"},
     "labelling": {"core", "dataset", "features", "model"},
+    "review": {"core", "dataset", "analysis", "scenes", "labelling"},
     "cli": {
         "core",
         "video",
@@ -31,6 +32,7 @@ ALLOWED = {
         "analysis",
         "scenes",
         "labelling",
+        "review",
     },
 }
 

@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "scenes",
     "labels",
     "label",
+    "review",
     "dataset",
     "model",
     "evaluation",

@@ -41,11 +41,11 @@ def label(
     from moviegoer.evaluation.evaluate import EvaluateParams
     from moviegoer.labelling.frames import frame_index
     from moviegoer.labelling.guard import is_loopback
-    from moviegoer.labelling.server import AppParams, Session, create_app
+    from moviegoer.labelling.server import AppParams, Labelling, Session, check_free, create_app, label_routes
     from moviegoer.labelling.store import LabelStore
 
     settings = section_params(AppParams, "labelling", params, host=host, port=port)
-    _check_free(settings.host, settings.port)
+    check_free(settings.host, settings.port)
     manifests = load_manifests(frames_dir)
     if manifests.empty:
         raise MoviegoerError(f"{frames_dir}: no extracted frames to label (run `dvc repro extract` first)")
@@ -63,7 +63,9 @@ def label(
         f"`git add {labels}.dvc && git commit -m 'Labels'` and run `dvc repro` to take them into the pipeline."
     )
     user = labeled_by or getpass.getuser() or "someone"
-    server_app = create_app(store, index, Session(user, str(labels), hint), settings)
+    server_app = create_app(
+        settings, [label_routes(Labelling(store, index, Session(user, str(labels), hint)))]
+    )
     if not is_loopback(settings.host):
         console.warning(
             f"listening on {settings.host}: anyone who can reach this address can see the frames and change labels"
@@ -82,16 +84,3 @@ def label(
         console.out.print(
             f"Recorded with DVC. Commit: git add {labels}.dvc && git commit -m 'Labels'; then dvc repro"
         )
-
-
-def _check_free(host: str, port: int) -> None:
-    """One line instead of uvicorn's log when the address cannot be served."""
-    import socket
-
-    try:
-        with socket.create_server((host, port)):
-            pass
-    except OSError as exc:
-        raise MoviegoerError(
-            f"{host}:{port}: cannot serve there ({exc.strerror}); choose another --port"
-        ) from exc

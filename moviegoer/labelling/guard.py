@@ -28,6 +28,14 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+class BadRequest(Exception):
+    """A request the app refuses: its status and a one-line reason (the handler answers it as JSON)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def is_loopback(host: str) -> bool:
     """Whether listening on `host` keeps the app on this machine."""
     if host == "localhost":

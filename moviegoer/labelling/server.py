@@ -1,10 +1,13 @@
-"""The app's HTTP side (FastAPI): the page, the frame listing, the frames themselves and label writes. Every bad
-request (unknown frame, a label that is not one, a frame name that tries to leave its folder, an oversized body, a
-write from another web page or addressed to another host) gets a 4xx with a one-line reason and changes nothing."""
+"""The app's HTTP side (FastAPI): the labelling page, the frame listing, the frames themselves and label writes,
+and the pages other parts add on the same server (moviegoer.review.routes). Every bad request (unknown frame, a
+label that is not one, a frame name that tries to leave its folder, an oversized body, a write from another web
+page or addressed to another host) gets a 4xx with a one-line reason and changes nothing."""
 
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -18,17 +21,11 @@ from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.core.paths import FILM_ID_PATTERN
 from moviegoer.dataset.labels import LABELS
 from moviegoer.labelling.frames import ORDERS, FrameIndex
-from moviegoer.labelling.guard import SameOriginGuard, served_names
+from moviegoer.labelling.guard import BadRequest, SameOriginGuard, served_names
 from moviegoer.labelling.store import LabelStore, LabelWrite
 
 MAX_BODY = 4096  # bytes: a label write is a few hundred
 MAX_NAME = 64  # characters of labeled_by
-
-
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -50,10 +47,17 @@ class Session:
     commit_hint: str
 
 
-def create_app(store: LabelStore, index: FrameIndex, session: Session, served: AppParams) -> FastAPI:
-    """The app as served at `served`: it answers only requests addressed to it, and takes writes only from its
-    own page (see `guard`)."""
-    app = FastAPI(title="moviegoer labelling", docs_url=None, redoc_url=None, openapi_url=None)
+@dataclass(frozen=True)
+class Labelling:
+    store: LabelStore
+    index: FrameIndex
+    session: Session
+
+
+def create_app(served: AppParams, routes: Sequence[Callable[[FastAPI], None]]) -> FastAPI:
+    """The app as served at `served`, with the pages `routes` add (label_routes, the review page's): it answers
+    only requests addressed to it, and takes writes only from its own pages (see `guard`)."""
+    app = FastAPI(title="moviegoer", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(SameOriginGuard, names=served_names(served.host), port=served.port)
 
     @app.exception_handler(BadRequest)
@@ -63,6 +67,18 @@ def create_app(store: LabelStore, index: FrameIndex, session: Session, served: A
     @app.exception_handler(StarletteHTTPException)
     async def no_route(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": f"{request.url.path}: {exc.detail}"}, status_code=exc.status_code)
+
+    for add in routes:
+        add(app)
+    return app
+
+
+def label_routes(labelling: Labelling) -> Callable[[FastAPI], None]:
+    return lambda app: _add_label_routes(app, labelling)
+
+
+def _add_label_routes(app: FastAPI, labelling: Labelling) -> None:
+    store, index, session = labelling.store, labelling.index, labelling.session
 
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:
@@ -120,8 +136,6 @@ def create_app(store: LabelStore, index: FrameIndex, session: Session, served: A
             raise BadRequest(422, str(exc)) from exc
         return {"state": state, "conflict": conflict}
 
-    return app
-
 
 def _frame_key(film_id: str, frame: str) -> tuple[str, str]:
     if not FILM_ID_PATTERN.match(film_id):
@@ -167,3 +181,14 @@ def _label_write(body: dict[str, Any], default_by: str) -> tuple[LabelWrite, dic
     if seen is not None and not isinstance(seen, dict):
         raise BadRequest(400, "seen must be the frame's label state as last received, or null")
     return LabelWrite(film_id, frame, label, sure, by.strip()), seen
+
+
+def check_free(host: str, port: int) -> None:
+    """One line instead of uvicorn's log when the address cannot be served."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise MoviegoerError(
+            f"{host}:{port}: cannot serve there ({exc.strerror}); choose another --port"
+        ) from exc
