@@ -8,14 +8,16 @@ Two of MediaPipe's models (moviegoer.features.body_models) run in LiteRT on the 
 - the full pose landmark model (256x256; the picture is padded to a square) gives BlazePose's body points and their
   visibility: an MCU shows the nose and shoulders, not the hips and knees.
 The pose model is made for a crop around one detected person, and on a close face it places the body badly; its
-visibilities still tell a frame that shows a body from one that shows a head (measured, not assumed: on 1061
-labelled real frames of 39 film groups, out of fold, the segmentation alone took the face model's false-positive
-rate at 95 % recall from 70 % to 53 %, with the pose to 48 %; cropping around the person or zooming out did worse).
-About 20 ms a frame on one core."""
+visibilities still tell a frame that shows a body from one that shows a head. Measured, not assumed, on 1061 labelled
+real frames of 39 film groups, out of fold (benchmarks/results/real_quality.md): the `body` design has a
+false-positive rate of 50 % at 95 % recall where `faces` has 63 %. An exploration on the same folds put about two
+thirds of the gain on the segmentation and the rest on the pose; cropping the pose model's square around the person
+or zooming out did worse than padding the whole picture. About 20 ms a frame on one core."""
 
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -44,9 +46,8 @@ BODY_FEATURES = (
     "person_span_middle",  # ... in the middle third
     "person_span_bottom",  # ... in the bottom band (shoulders and chest in an MCU)
     "pose_presence",  # the pose model's belief that a body is there (0-1)
-    *(
-        f"{part}_visible" for part in BODY_POINTS
-    ),  # each part's visibility inside the picture (better side, 0-1)
+    # each part's visibility inside the picture (the better side of a pair, 0-1)
+    *(f"{part}_visible" for part in BODY_POINTS),
     "shoulder_width",  # distance between the shoulders / picture width
     "shoulder_y",  # the shoulders' mean height / picture height
 )
@@ -123,7 +124,7 @@ def _span(rows: np.ndarray) -> float:
     return (columns[-1] - columns[0] + 1) / rows.shape[1] if columns.size else 0.0
 
 
-def _interpreter(path: Any) -> Any:
+def _interpreter(path: Path) -> Any:
     from ai_edge_litert.interpreter import Interpreter
 
     with native_stderr_silenced():  # LiteRT announces its CPU delegate on stderr
