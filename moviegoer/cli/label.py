@@ -32,16 +32,21 @@ def label(
     """Label frames in the browser: a frame large, one key per label (m: MCU, n: not, s: skip, u: undo, ?: sure,
     arrows: move), the default model's suggestion shown, the least certain first. Every label is saved at once
     into the label table; Ctrl+C stops the app and records the table with DVC."""
-    import uvicorn
-
     from moviegoer.core.params import section_params
     from moviegoer.dataset.labels import LabelParams
     from moviegoer.dataset.manifest import load_manifests
     from moviegoer.dataset.versioning import is_dvc_repo, track_with_dvc
     from moviegoer.evaluation.evaluate import EvaluateParams
     from moviegoer.labelling.frames import frame_index
-    from moviegoer.labelling.guard import is_loopback
-    from moviegoer.labelling.server import AppParams, Labelling, Session, check_free, create_app, label_routes
+    from moviegoer.labelling.server import (
+        AppParams,
+        Labelling,
+        Session,
+        check_free,
+        create_app,
+        label_routes,
+        serve,
+    )
     from moviegoer.labelling.store import LabelStore
 
     settings = section_params(AppParams, "labelling", params, host=host, port=port)
@@ -66,15 +71,10 @@ def label(
     server_app = create_app(
         settings, [label_routes(Labelling(store, index, Session(user, str(labels), hint)))]
     )
-    if not is_loopback(settings.host):
-        console.warning(
-            f"listening on {settings.host}: anyone who can reach this address can see the frames and change labels"
-        )
-    console.out.print(
+    serve(
+        server_app, settings, "see the frames and change labels",
         f"Labelling {len(manifests)} frames: http://{settings.host}:{settings.port}/  (Ctrl+C to stop)",
-        markup=False,
-    )
-    uvicorn.run(server_app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    )  # fmt: skip
     changed = not store.table.equals(before)
     console.out.print(
         f"{len(store.table)} labels in {labels}" + ("" if changed else " (unchanged)"), markup=False

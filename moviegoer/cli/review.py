@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from moviegoer.cli.app import ParamsOption, app, command
-from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, SCENES_DIR
 
@@ -26,11 +25,8 @@ def review(
     """Review the analysed films in the browser: the film plays (H.264, VP8/9, AV1 where the browser has them;
     shot thumbnails stand in otherwise) and the timeline below follows it; a click on a shot, setup, character or
     scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene. Ctrl+C stops it."""
-    import uvicorn
-
     from moviegoer.core.params import section_params
-    from moviegoer.labelling.guard import is_loopback
-    from moviegoer.labelling.server import AppParams, check_free, create_app
+    from moviegoer.labelling.server import AppParams, check_free, create_app, serve
     from moviegoer.review.films import review_films
     from moviegoer.review.routes import review_routes
 
@@ -39,13 +35,7 @@ def review(
     films = review_films(Path("."), analysis_dir, scenes_dir)
     if not films:
         raise MoviegoerError(f"{analysis_dir}: no analysed registered film to review (run `dvc repro` first)")
-    if not is_loopback(settings.host):
-        console.warning(
-            f"listening on {settings.host}: anyone who can reach this address can watch the films"
-        )
-    console.out.print(
+    serve(
+        create_app(settings, [review_routes(films)]), settings, "watch the films",
         f"Reviewing {len(films)} film(s): http://{settings.host}:{settings.port}/review  (Ctrl+C to stop)",
-        markup=False,
-    )
-    uvicorn.run(create_app(settings, [review_routes(films)]), host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)  # fmt: skip
+    )  # fmt: skip

@@ -192,3 +192,17 @@ def check_free(host: str, port: int) -> None:
         raise MoviegoerError(
             f"{host}:{port}: cannot serve there ({exc.strerror}); choose another --port"
         ) from exc
+
+
+def serve(app: FastAPI, served: AppParams, exposes: str, banner: str) -> None:
+    """Run `app` until Ctrl+C: a one-line warning first when it listens beyond this machine (anyone who can reach
+    the address then `exposes`), and `banner` instead of uvicorn's log."""
+    import uvicorn
+
+    from moviegoer.core import console
+    from moviegoer.labelling.guard import is_loopback
+
+    if not is_loopback(served.host):
+        console.warning(f"listening on {served.host}: anyone who can reach this address can {exposes}")
+    console.out.print(banner, markup=False)
+    uvicorn.run(app, host=served.host, port=served.port, log_level="warning", access_log=False)
