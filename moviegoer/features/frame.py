@@ -25,9 +25,8 @@ from moviegoer.features.faces import (
 from moviegoer.features.picture import PICTURE, PICTURE_FEATURES, picture_rows, picture_stats
 
 FRAME_FEATURES = FACE_FEATURES + PICTURE_FEATURES  # the `features` design's vector, in this order
-ALL_FEATURES = (
-    FACE_FEATURES + PICTURE_FEATURES + BODY_FEATURES
-)  # every frame feature, in the extractors' order
+# every frame feature, in the extractors' order
+ALL_FEATURES = FACE_FEATURES + PICTURE_FEATURES + BODY_FEATURES
 
 
 def _needs(names: Sequence[str], given: tuple[str, ...]) -> bool:
