@@ -1,19 +1,27 @@
 """`moviegoer review` on a real server and in headless Chromium: the film plays and the timeline follows it, a click
-seeks, keys step through shots and scenes, a codec the browser cannot play falls back to the thumbnails, and the app
-answers only its own host and only for registered films."""
+seeks, keys step through shots and scenes, a codec the browser cannot play falls back to the thumbnails, the app
+answers only its own host and only for registered films; corrections (names, scene verdicts, added scenes) are
+checked, journaled, kept across a kill, a restart and a new analysis."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import threading
+import time
 import urllib.request
 from pathlib import Path
 
 import av
+import numpy as np
+import pandas as pd
 import pytest
 
-from moviegoer.analysis.tables import SHOTS, read_table
+from moviegoer.analysis.tables import FACES, SHOTS, read_table
 from moviegoer.core.paths import RAW_FILMS_DIR
 from moviegoer.dataset.films import Film, save_registry
+from moviegoer.review.corrections import Correction, ReviewParams, centroids, reviewed
 from moviegoer.scenes.stage import scenes_film
 from moviegoer.scenes.subjects import ScenesParams
 from tests.conftest import PROJECT_ROOT, artifact, browser_programs, project_params, run
@@ -39,15 +47,17 @@ def to_vp9(source: Path, target: Path) -> None:
 def review_project(
     sample_film: Path, sample_analysis: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """A project with two registered films of one analysis: `playable` (VP9) and `mpeg4` (the sample as rendered)."""
+    """A project with three registered films of one analysis: `playable` (VP9), `mpeg4` and `killed` (the sample as
+    rendered), so that each test corrects its own."""
     root = tmp_path_factory.mktemp("review")
     shutil.copy(PROJECT_ROOT / "params.yaml", root / "params.yaml")
     (root / RAW_FILMS_DIR).mkdir(parents=True)
     to_vp9(sample_film / "sample_01.mp4", root / RAW_FILMS_DIR / "playable.webm")
     shutil.copy(sample_film / "sample_01.mp4", root / RAW_FILMS_DIR / "mpeg4.mp4")
+    shutil.copy(sample_film / "sample_01.mp4", root / RAW_FILMS_DIR / "killed.mp4")
     scenes = scenes_film(sample_analysis, root / "found", project_params(ScenesParams, "scenes")).out_dir
     films = {}
-    for film_id, suffix in (("playable", ".webm"), ("mpeg4", ".mp4")):
+    for film_id, suffix in (("playable", ".webm"), ("mpeg4", ".mp4"), ("killed", ".mp4")):
         shutil.copytree(sample_analysis, root / "data/analysis" / film_id)
         shutil.copytree(scenes, root / "data/scenes" / film_id)
         path = (RAW_FILMS_DIR / f"{film_id}{suffix}").as_posix()
@@ -58,7 +68,7 @@ def review_project(
 
 def test_the_api_serves_registered_films_only_to_its_own_host(review_project: Path) -> None:
     with app_server(review_project, ["review"], "/api/review/films") as (_, client):
-        assert client.call("/api/review/films")[1] == {"films": ["mpeg4", "playable"]}
+        assert client.call("/api/review/films")[1] == {"films": ["killed", "mpeg4", "playable"]}
         status, film = client.call("/api/review/films/playable")
         assert status == 200 and film["video"]["codec"] == "vp9" and film["scenes_found"]
         assert len(film["shots"]) > 5 and film["scenes"] and film["characters"]
@@ -86,6 +96,7 @@ def test_the_api_serves_registered_films_only_to_its_own_host(review_project: Pa
 
 def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_project: Path) -> None:
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -100,7 +111,7 @@ def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_projec
     with app_server(review_project, ["review"], "/api/review/films") as (_, client):
         browser = webdriver.Chrome(service=Service(driver_path), options=options)
         try:
-            wait = WebDriverWait(browser, 60)
+            wait = WebDriverWait(browser, 60, ignored_exceptions=[StaleElementReferenceException])  # redraws
             browser.get(client.base + "/review?film=playable")
             wait.until(lambda b: b.execute_script("return document.getElementById('video').readyState") >= 1)
 
@@ -134,6 +145,25 @@ def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_projec
                 body.send_keys("\ue014")
             wait.until(lambda b: b.execute_script(widths)[2] > 0)
 
+            scene = client.call("/api/review/films/playable")[1]["scenes"][0]
+            named = shots[(shots["character"] >= 0) & (shots["start_ms"] >= scene["start_ms"])].iloc[0]
+            browser.find_element(By.CSS_SELECTOR, f'.row .block[data-shot="{named.shot}"]').click()
+            wait.until(lambda b: f"shot {named.shot} " in b.find_element(By.ID, "shot-info").text)
+            body.send_keys("r")  # rename the character on screen: the page asks for the name
+            prompt = wait.until(lambda b: b.switch_to.alert)
+            prompt.send_keys("Rick")
+            prompt.accept()
+            wait.until(lambda b: "Rick" in b.find_element(By.ID, "timeline").text)
+            body.send_keys("x")  # reject the dialogue scene under the playhead
+            rejected = f'.scene[data-scene="{scene["scene"]}"]'
+            wait.until(
+                lambda b: "rejected" in b.find_element(By.CSS_SELECTOR, rejected).get_attribute("class")
+            )
+            browser.refresh()  # what was corrected is stored, not kept in the page
+            wait.until(lambda b: "Rick" in b.find_element(By.ID, "timeline").text)
+            assert "rejected" in browser.find_element(By.CSS_SELECTOR, rejected).get_attribute("class")
+            browser.save_screenshot(str(artifact("review_corrected.png")))
+
             Select(browser.find_element(By.ID, "film")).select_by_value("mpeg4")
             wait.until(
                 lambda b: "cannot play this film's mpeg4 video" in b.find_element(By.ID, "notice").text
@@ -156,3 +186,102 @@ def test_nothing_to_review_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "error: data/analysis: no analysed registered film to review (run `dvc repro` first)"
     ]
+
+
+def correct(client, film: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:  # noqa: ANN001
+    return client.call(f"/api/review/films/{film}/corrections", body, headers=headers)
+
+
+def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
+    with app_server(review_project, ["review", "--by", "tester"], "/api/review/films") as (_, client):
+        film = client.call("/api/review/films/mpeg4")[1]
+        first = film["characters"][0]["character"]
+        scene = film["scenes"][0]
+        status, named = correct(client, "mpeg4", {"kind": "name", "character": first, "name": " Ada "})
+        assert status == 200 and named["characters"][0]["name"] == "Ada" and named["characters"][0]["named"]
+        assert "Ada" in (named["scenes"][0]["a"], named["scenes"][0]["b"])  # scenes name their people by it
+        span = {"start_ms": scene["start_ms"], "end_ms": scene["end_ms"]}
+        assert (
+            correct(client, "mpeg4", {"kind": "scene_status", **span, "status": "rejected"})[1]["scenes"][0][
+                "status"
+            ]
+            == "rejected"
+        )
+        added = correct(client, "mpeg4", {"kind": "scene_add", "start_ms": 500, "end_ms": 4500})[1]
+        assert [s["status"] for s in added["scenes"]][:1] == ["added"] and added["corrections"] == 3
+        for body, why in (
+            ({"kind": "delete"}, "kind 'delete' is not one of"),
+            ({"kind": "name", "character": first, "name": ""}, "name must be a printable name"),
+            ({"kind": "name", "character": 99, "name": "Bob"}, "no character 99"),
+            ({"kind": "scene_add", "start_ms": 9000, "end_ms": 100}, "0 <= start_ms < end_ms"),
+            ({"kind": "scene_status", **span, "status": "maybe"}, "status 'maybe' is not one of"),
+        ):
+            status, answer = correct(client, "mpeg4", body)
+            assert status == 422 and why in answer["error"], answer
+        status, answer = correct(client, "mpeg4", {"kind": "scene_add", "start_ms": 1, "end_ms": 2},
+                                 headers={"Origin": "http://evil.example"})  # fmt: skip
+        assert status == 403 and "evil.example" in answer["error"]
+        status, _ = correct(client, "mpeg4", b"kind=scene_add", headers={"Content-Type": "text/plain"})
+        assert status == 415
+    table = pd.read_parquet(review_project / "data/review/mpeg4.parquet")
+    assert table["kind"].tolist() == ["name", "scene_status", "scene_add"] and set(table["by"]) == {"tester"}
+    with app_server(review_project, ["review"], "/api/review/films") as (_, client):  # a restart keeps them
+        film = client.call("/api/review/films/mpeg4")[1]
+        assert film["characters"][0]["name"] == "Ada" and film["corrections"] == 3
+
+
+def test_a_killed_server_loses_no_acknowledged_correction(review_project: Path) -> None:
+    acknowledged: list[float] = []
+    with app_server(review_project, ["review"], "/api/review/films") as (server, client):
+        stop = threading.Event()
+
+        def add_forever() -> None:
+            for k in range(100_000):
+                if stop.is_set():
+                    return
+                try:
+                    status, _ = correct(
+                        client, "killed", {"kind": "scene_add", "start_ms": k, "end_ms": k + 1000}
+                    )
+                except OSError:
+                    return  # the server is gone: this correction was never acknowledged
+                if status != 200:
+                    return
+                acknowledged.append(float(k))
+
+        writer = threading.Thread(target=add_forever)
+        writer.start()
+        while len(acknowledged) < 20:
+            time.sleep(0.05)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(30)
+        stop.set()
+        writer.join(30)
+    with app_server(review_project, ["review"], "/api/review/films") as (_, client):
+        starts = [
+            s["start_ms"]
+            for s in client.call("/api/review/films/killed")[1]["scenes"]
+            if s["status"] == "added"
+        ]
+    # every acknowledged one is kept; the one in flight at the kill may have landed too (journaled, replayed)
+    assert starts[: len(acknowledged)] == acknowledged and len(starts) <= len(acknowledged) + 1
+    assert not (review_project / "data/review/killed.parquet.journal").exists()
+
+
+def test_a_name_follows_its_character_into_a_new_analysis(sample_analysis: Path) -> None:
+    faces = read_table(sample_analysis, FACES)
+    before = centroids(faces)
+    first, second = sorted(before)[:2]
+    name = Correction("name", {"centroid": before[first].tolist()}, {"name": "Ada"}, "tester", "2026-12-05")
+    params = project_params(ReviewParams, "review")
+    # a new analysis: the characters numbered the other way round, their descriptors moved a little
+    rng = np.random.default_rng(0)
+    moved = {
+        first: before[second] + rng.normal(0, 0.01, 128),
+        second: before[first] + rng.normal(0, 0.01, 128),
+    }
+    assert reviewed([name], moved, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {
+        second: "Ada"
+    }
+    far = {first: before[first] + 1.0}  # nobody like the named character any more: the name waits
+    assert reviewed([name], far, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {}

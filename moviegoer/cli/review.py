@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, SCENES_DIR
+from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENES_DIR
 
 
 @command(app)
@@ -20,22 +21,46 @@ def review(
     port: Annotated[int | None, typer.Option(help="Port (default labelling.port).")] = None,
     analysis_dir: Annotated[Path, typer.Option(help="The films' analyses.")] = ANALYSIS_DIR,
     scenes_dir: Annotated[Path, typer.Option(help="The films' dialogue scenes.")] = SCENES_DIR,
+    review_dir: Annotated[Path, typer.Option(help="The corrections, one table per film.")] = REVIEW_DIR,
+    by: Annotated[str | None, typer.Option(help="Who reviews (default: your user name).")] = None,
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
     """Review the analysed films in the browser: the film plays (H.264, VP8/9, AV1 where the browser has them;
     shot thumbnails stand in otherwise) and the timeline below follows it; a click on a shot, setup, character or
-    scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene. Ctrl+C stops it."""
+    scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene, r rename the character
+    on screen, c / x confirm / reject the scene, i / o / a mark in, mark out and add a scene. Every correction is
+    saved at once into REVIEW_DIR/<film>.parquet; Ctrl+C stops the app and records the tables with DVC."""
+    import getpass
+
     from moviegoer.core.params import section_params
+    from moviegoer.dataset.versioning import is_dvc_repo, track_with_dvc
     from moviegoer.labelling.server import AppParams, check_free, create_app, serve
+    from moviegoer.review.corrections import ReviewParams
     from moviegoer.review.films import review_films
-    from moviegoer.review.routes import review_routes
+    from moviegoer.review.routes import Reviewing, review_routes
 
     settings = section_params(AppParams, "labelling", params, host=host, port=port)
     check_free(settings.host, settings.port)
-    films = review_films(Path("."), analysis_dir, scenes_dir)
+    films = review_films(Path("."), analysis_dir, scenes_dir, review_dir)
     if not films:
         raise MoviegoerError(f"{analysis_dir}: no analysed registered film to review (run `dvc repro` first)")
+    reviewing = Reviewing(
+        films, section_params(ReviewParams, "review", params), by or getpass.getuser() or "someone"
+    )
+    before = {film.corrections: _stamp(film.corrections) for film in films.values()}
     serve(
-        create_app(settings, [review_routes(films)]), settings, "watch the films",
+        create_app(settings, [review_routes(reviewing)]), settings, "watch the films and change their corrections",
         f"Reviewing {len(films)} film(s): http://{settings.host}:{settings.port}/review  (Ctrl+C to stop)",
     )  # fmt: skip
+    changed = [path for path, stamp in before.items() if _stamp(path) != stamp]
+    console.out.print(
+        f"{len(changed)} film(s) corrected" + (f": {', '.join(map(str, changed))}" if changed else "")
+    )
+    if changed and is_dvc_repo():
+        track_with_dvc(changed)
+        console.out.print(f"Recorded with DVC. Commit: git add {review_dir}/*.dvc && git commit -m 'Review'")
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a table changed: its size and modification time (None while absent)."""
+    return (path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else None

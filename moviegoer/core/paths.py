@@ -13,6 +13,7 @@ RAW_FILMS_DIR = Path("data/raw/films")
 FRAMES_DIR = Path("data/frames")
 ANALYSIS_DIR = Path("data/analysis")
 SCENES_DIR = Path("data/scenes")
+REVIEW_DIR = Path("data/review")  # <film>.parquet: the corrections a person made in `moviegoer review`
 SAMPLE_DIR = Path("data/sample")
 MANIFEST_NAME = "manifest.parquet"
 

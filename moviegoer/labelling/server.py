@@ -24,8 +24,8 @@ from moviegoer.labelling.frames import ORDERS, FrameIndex
 from moviegoer.labelling.guard import BadRequest, SameOriginGuard, served_names
 from moviegoer.labelling.store import LabelStore, LabelWrite
 
-MAX_BODY = 4096  # bytes: a label write is a few hundred
-MAX_NAME = 64  # characters of labeled_by
+MAX_BODY = 4096  # bytes: a label write or a review correction is a few hundred
+MAX_NAME = 64  # characters of labeled_by, a reviewer's or a character's name
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _add_label_routes(app: FastAPI, labelling: Labelling) -> None:
 
     @app.post("/api/labels")
     async def write_label(request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await json_body(request)
         write, seen = _label_write(body, session.labeled_by)
         if index.path_of(write.film_id, write.frame) is None:
             raise BadRequest(404, f"{write.film_id}/{write.frame}: no such frame")
@@ -145,7 +145,8 @@ def _frame_key(film_id: str, frame: str) -> tuple[str, str]:
     return film_id, frame
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
+    """The request's body as a JSON object of at most MAX_BODY bytes, or a 4xx saying why not."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
         raise BadRequest(413, f"request body over {MAX_BODY} bytes")

@@ -5,8 +5,6 @@ replays it. Last write per frame wins; a write made on top of a state its writer
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +13,8 @@ from typing import Any
 import pandas as pd
 
 from moviegoer.core.errors import MoviegoerError
+from moviegoer.core.journal import journal_of, journal_records, journaled
 from moviegoer.dataset import labels as lab
-
-JOURNAL_SUFFIX = ".journal"
 
 
 @dataclass(frozen=True)
@@ -30,8 +27,12 @@ class LabelWrite:
     sure: bool | None
     labeled_by: str
 
-    def as_json(self) -> str:
-        return json.dumps(self.__dict__, sort_keys=True)
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> LabelWrite | None:
+        try:
+            return cls(**record)
+        except TypeError:
+            return None
 
 
 def state_of(row: pd.Series | None) -> dict[str, Any] | None:
@@ -51,7 +52,7 @@ class LabelStore:
 
     def __init__(self, path: Path, manifests: pd.DataFrame, params: lab.LabelParams) -> None:
         self.path = Path(path)
-        self.journal = self.path.with_name(self.path.name + JOURNAL_SUFFIX)
+        self.journal = journal_of(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.manifests = manifests
         self.params = params
@@ -63,13 +64,9 @@ class LabelStore:
         """Apply what a killed server journaled but may not have written."""
         if not self.journal.exists():
             return 0
-        lines = [line for line in self.journal.read_text(encoding="utf-8").splitlines() if line.strip()]
-        writes = []
-        for line in lines:
-            try:
-                writes.append(LabelWrite(**json.loads(line)))
-            except (ValueError, TypeError):
-                continue  # the torn last line of a write that was never acknowledged
+        writes = [
+            write for record in journal_records(self.journal) if (write := LabelWrite.from_record(record))
+        ]
         for write in writes:
             try:
                 self.table = self._applied(self.table, write)
@@ -105,12 +102,7 @@ class LabelStore:
         with self.lock:
             before = state_of(self.current(write.film_id, write.frame))
             table = self._applied(self.table, write)  # validates before anything is journaled
-            with open(self.journal, "a", encoding="utf-8") as journal:
-                journal.write(write.as_json() + "\n")
-                journal.flush()
-                os.fsync(journal.fileno())
-            lab.write_labels(table, self.path)
+            journaled(self.journal, write.__dict__, lambda: lab.write_labels(table, self.path))
             self.table = table
-            self.journal.unlink()
             after = state_of(self.current(write.film_id, write.frame))
         return after, (before if before != seen else None)

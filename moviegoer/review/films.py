@@ -1,5 +1,6 @@
 """What the review page shows of each film: the registered video, its analysis (shots, camera setups, characters)
-and its dialogue scenes, as the JSON the page draws its timeline from, and which of its files the page may fetch."""
+and its dialogue scenes with a person's corrections applied, as the JSON the page draws its timeline from, and which
+of its files the page may fetch."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moviegoer.analysis.tables import CHARACTERS, PORTRAITS, SHOTS, THUMBS, read_table
+import pandas as pd
+
+from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SHOTS, THUMBS, read_table
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.dataset.films import load_registry
+from moviegoer.review.corrections import Correction, ReviewParams, centroids, reviewed
 from moviegoer.scenes.page import character_name, person_name
 from moviegoer.scenes.stage import SCENES, read_scenes
 
@@ -33,6 +37,7 @@ class ReviewFilm:
     video: Path
     analysis_dir: Path
     scenes_dir: Path  # may not exist yet: the timeline then shows no scenes
+    corrections: Path  # data/review/<film>.parquet: what a person corrected
 
     def thumb(self, shot: int) -> Path:
         return self.analysis_dir / THUMBS / f"shot_{shot:04d}.jpg"
@@ -41,10 +46,18 @@ class ReviewFilm:
         return self.analysis_dir / PORTRAITS / f"character_{character:02d}.jpg"
 
 
-def review_films(root: Path, analysis_root: Path, scenes_root: Path) -> dict[str, ReviewFilm]:
+def review_films(
+    root: Path, analysis_root: Path, scenes_root: Path, review_root: Path
+) -> dict[str, ReviewFilm]:
     """The registered films of the project at `root` that have an analysis."""
     return {
-        film_id: ReviewFilm(film_id, root / film.path, analysis_root / film_id, scenes_root / film_id)
+        film_id: ReviewFilm(
+            film_id,
+            root / film.path,
+            analysis_root / film_id,
+            scenes_root / film_id,
+            review_root / f"{film_id}.parquet",
+        )  # fmt: skip
         for film_id, film in load_registry(root).items()
         if (analysis_root / film_id / SHOTS).is_file()
     }
@@ -61,12 +74,37 @@ def video_codec(video: Path) -> str:
         raise MoviegoerError(f"{video}: no readable video stream ({exc.__class__.__name__})") from exc
 
 
-def timeline(film: ReviewFilm) -> dict[str, Any]:
-    """Everything the review page draws for one film, times in ms."""
+def timeline(film: ReviewFilm, corrections: list[Correction], params: ReviewParams) -> dict[str, Any]:
+    """Everything the review page draws for one film, times in ms, with `corrections` applied."""
     shots = read_table(film.analysis_dir, SHOTS)
     characters = read_table(film.analysis_dir, CHARACTERS)
-    scenes = read_scenes(film.scenes_dir) if (film.scenes_dir / SCENES).is_file() else None
+    found = (film.scenes_dir / SCENES).is_file()
+    scenes = read_scenes(film.scenes_dir) if found else pd.DataFrame(columns=["scene", "start_ms", "end_ms"])
     codec = video_codec(film.video)
+    fixed = reviewed(corrections, centroids(read_table(film.analysis_dir, FACES)), scenes, params)
+
+    def name(character: int) -> str:
+        return fixed.names.get(character, character_name(character))
+
+    shot_rows = [
+        {"shot": int(s.shot), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms), "setup": int(s.setup),
+         "p_mcu": round(float(s.p_mcu), 3), "character": int(s.character), "thumb": film.thumb(int(s.shot)).is_file()}
+        for s in shots.itertuples()
+    ]  # fmt: skip
+    character_rows = [
+        {"character": int(c.character), "name": name(int(c.character)), "named": int(c.character) in fixed.names,
+         "faces": int(c.faces), "portrait": film.portrait(int(c.character)).is_file()}
+        for c in characters.itertuples()
+    ]  # fmt: skip
+    scene_rows = [
+        {"scene": int(s.scene), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms),
+         "a": person_name(int(s.character_a), int(s.setup_a), name),
+         "b": person_name(int(s.character_b), int(s.setup_b), name),
+         "status": fixed.status.get(int(s.scene), "found")}
+        for s in scenes.itertuples()
+    ] + [
+        {"scene": f"added {number + 1}", **added, "a": "", "b": ""} for number, added in enumerate(fixed.added)
+    ]  # fmt: skip
     return {
         "film_id": film.film_id,
         "duration_ms": float(shots["end_ms"].iloc[-1]) if len(shots) else 0.0,
@@ -75,39 +113,9 @@ def timeline(film: ReviewFilm) -> dict[str, Any]:
             "type": BROWSER_TYPES.get(codec, ""),
             "container": CONTAINER_TYPES.get(film.video.suffix.lower(), ""),
         },  # fmt: skip
-        "shots": [
-            {
-                "shot": int(s.shot),
-                "start_ms": float(s.start_ms),
-                "end_ms": float(s.end_ms),
-                "setup": int(s.setup),
-                "p_mcu": round(float(s.p_mcu), 3),
-                "character": int(s.character),
-                "thumb": film.thumb(int(s.shot)).is_file(),
-            }  # fmt: skip
-            for s in shots.itertuples()
-        ],
-        "characters": [
-            {
-                "character": int(c.character),
-                "name": character_name(int(c.character)),
-                "faces": int(c.faces),
-                "portrait": film.portrait(int(c.character)).is_file(),
-            }  # fmt: skip
-            for c in characters.itertuples()
-        ],
-        "scenes": []
-        if scenes is None
-        else [
-            {
-                "scene": int(s.scene),
-                "start_ms": float(s.start_ms),
-                "end_ms": float(s.end_ms),
-                "a": person_name(int(s.character_a), int(s.setup_a)),
-                "b": person_name(int(s.character_b), int(s.setup_b)),
-                "confidence": round(float(s.confidence), 3),
-            }
-            for s in scenes.itertuples()
-        ],  # fmt: skip
-        "scenes_found": scenes is not None,
+        "shots": shot_rows,
+        "characters": character_rows,
+        "scenes": sorted(scene_rows, key=lambda scene: scene["start_ms"]),
+        "scenes_found": found,
+        "corrections": len(corrections),
     }

@@ -1,33 +1,58 @@
-"""The review page's HTTP side: the page, each film's timeline as JSON, and the film itself, its shot thumbnails and
-character portraits as files. The video is served with HTTP range requests (Starlette's FileResponse answers
-`Range`), so the browser seeks without downloading the film. Only registered films with an analysis are served, by
-film id: no path comes from the request."""
+"""The review page's HTTP side: the page, each film's timeline as JSON (corrections applied), the corrections a
+person makes, and the film itself, its shot thumbnails and character portraits as files. The video is served with
+HTTP range requests (Starlette's FileResponse answers `Range`), so the browser seeks without downloading the film.
+Only registered films with an analysis are served, by film id: no path comes from the request. A correction is JSON
+from the app's own page only (moviegoer.labelling.guard), checked before it is stored, and stored before it is
+acknowledged."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from moviegoer.analysis.tables import FACES, read_table
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import FILM_ID_PATTERN
 from moviegoer.labelling.guard import BadRequest
+from moviegoer.labelling.server import MAX_NAME, json_body
+from moviegoer.review.corrections import KINDS, STATUSES, Correction, CorrectionStore, ReviewParams, centroids
 from moviegoer.review.films import CONTAINER_TYPES, ReviewFilm, timeline
 
 CACHED = {"Cache-Control": "max-age=3600"}
 
 
-def review_routes(films: dict[str, ReviewFilm]) -> Callable[[FastAPI], None]:
-    """What moviegoer.labelling.server.create_app adds for the review page of `films`."""
-    return lambda app: _add_review_routes(app, films)
+@dataclass(frozen=True)
+class Reviewing:
+    films: dict[str, ReviewFilm]
+    params: ReviewParams
+    reviewer: str  # who corrects, unless a request says otherwise
 
 
-def _add_review_routes(app: FastAPI, films: dict[str, ReviewFilm]) -> None:
+def review_routes(reviewing: Reviewing) -> Callable[[FastAPI], None]:
+    """What moviegoer.labelling.server.create_app adds for the review page."""
+    return lambda app: _add_review_routes(app, reviewing)
+
+
+def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
+    films = reviewing.films
+    stores: dict[str, CorrectionStore] = {}
+
+    def store_of(film: ReviewFilm) -> CorrectionStore:
+        if film.film_id not in stores:
+            stores[film.film_id] = CorrectionStore(film.corrections, film.film_id)
+        return stores[film.film_id]
+
+    def current(film: ReviewFilm) -> dict[str, Any]:
+        return timeline(film, store_of(film).corrections, reviewing.params)
+
     def film_of(film_id: str) -> ReviewFilm:
         if not FILM_ID_PATTERN.match(film_id):
             raise BadRequest(400, f"{film_id!r} is not a film id")
@@ -55,7 +80,17 @@ def _add_review_routes(app: FastAPI, films: dict[str, ReviewFilm]) -> None:
     @app.get("/api/review/films/{film_id}")
     async def film_timeline(film_id: str) -> dict[str, Any]:
         try:
-            return await run_in_threadpool(timeline, film_of(film_id))
+            return await run_in_threadpool(current, film_of(film_id))
+        except MoviegoerError as exc:
+            raise BadRequest(422, str(exc)) from exc
+
+    @app.post("/api/review/films/{film_id}/corrections")
+    async def correct(film_id: str, request: Request) -> dict[str, Any]:
+        film = film_of(film_id)
+        correction = _correction(film, await json_body(request), reviewing.reviewer)
+        try:
+            await run_in_threadpool(store_of(film).add, correction)
+            return await run_in_threadpool(current, film)
         except MoviegoerError as exc:
             raise BadRequest(422, str(exc)) from exc
 
@@ -74,3 +109,44 @@ def _add_review_routes(app: FastAPI, films: dict[str, ReviewFilm]) -> None:
     @app.get("/review/portraits/{film_id}/{character}")
     def portrait(film_id: str, character: int) -> FileResponse:
         return picture(film_of(film_id).portrait(character), f"{film_id} character {character}")
+
+
+def _correction(film: ReviewFilm, body: dict[str, Any], reviewer: str) -> Correction:
+    """A request body as a correction of `film`, or a 4xx naming what is wrong with it."""
+    kind, by = body.get("kind"), body.get("by") or reviewer
+    if kind not in KINDS:
+        raise BadRequest(422, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    if not isinstance(by, str) or not by.strip() or len(by) > MAX_NAME or not by.isprintable():
+        raise BadRequest(422, f"by must be a printable name of at most {MAX_NAME} characters")
+    at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    if kind == "name":
+        return Correction(
+            kind, {"centroid": _centroid(film, body.get("character"))}, {"name": _name(body)}, by, at
+        )
+    start, end = body.get("start_ms"), body.get("end_ms")
+    if (
+        not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (start, end))
+        or not 0 <= start < end
+    ):
+        raise BadRequest(422, "start_ms and end_ms must be times in ms with 0 <= start_ms < end_ms")
+    span = {"start_ms": float(start), "end_ms": float(end)}
+    if kind == "scene_add":
+        return Correction(kind, span, {}, by, at)
+    status = body.get("status")
+    if status not in STATUSES:
+        raise BadRequest(422, f"status {status!r} is not one of {', '.join(STATUSES)}")
+    return Correction(kind, span, {"status": status}, by, at)
+
+
+def _centroid(film: ReviewFilm, character: Any) -> list[float]:
+    known = centroids(read_table(film.analysis_dir, FACES))
+    if not isinstance(character, int) or character not in known:
+        raise BadRequest(422, f"{film.film_id}: no character {character!r} with identified faces")
+    return [round(float(value), 6) for value in known[character]]
+
+
+def _name(body: dict[str, Any]) -> str:
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME or not name.isprintable():
+        raise BadRequest(422, f"name must be a printable name of at most {MAX_NAME} characters")
+    return name.strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -56,9 +57,10 @@ def character_name(number: int) -> str:
     return f"character {number}"
 
 
-def person_name(character: int, setup: int) -> str:
-    """A scene's person: their character, or the camera setup that shows them when no face identified them."""
-    return character_name(character) if character >= 0 else f"the person of {side_label(character, setup)}"
+def person_name(character: int, setup: int, name: Callable[[int], str] = character_name) -> str:
+    """A scene's person: their character's `name`, or the camera setup that shows them when no face identified
+    them."""
+    return name(character) if character >= 0 else f"the person of {side_label(character, setup)}"
 
 
 def setup_colour(setup: int, returns: bool) -> str:
