@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from moviegoer.core.atomic import atomic_file
 from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.core.journal import journal_of, journal_records, journaled
+from moviegoer.scenes.dialogue import time_iou
 
 KINDS = ("name", "scene_status", "scene_add")
 STATUSES = ("confirmed", "rejected")
@@ -115,12 +116,6 @@ def centroids(faces: pd.DataFrame) -> dict[int, np.ndarray]:
         int(character): np.mean(np.stack(group["embedding"].to_numpy()), axis=0)
         for character, group in known.groupby("character")
     }
-
-
-def time_iou(a: tuple[float, float], b: tuple[float, float]) -> float:
-    overlap = max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
-    union = max(a[1], b[1]) - min(a[0], b[0])
-    return overlap / union if union > 0 else 0.0
 
 
 @dataclass(frozen=True)
