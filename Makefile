@@ -48,6 +48,7 @@ demo: $(STAMP)
 	moviegoer scenes-list
 	@echo "Timelines:  $(abspath reports/films.html) (one page per film: data/scenes/<film>/timeline.html)"
 	@echo "Review:     moviegoer review  (the films and their timelines in the browser: http://127.0.0.1:8765/review)"
+	@echo "Scenes vs.  reviewed films: reports/scenes/metrics.json (dvc metrics show; once you confirm or add scenes in review)"
 	@echo "Scenes:     data/scenes/<film>/ (scenes.parquet; scenes and shots as .csv, .json; <film>.otio)"
 	@echo "Analysis:   data/analysis/<film>/ (shots, samples, faces, characters .parquet; thumbs/, characters/)"
 	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"

@@ -40,7 +40,8 @@ from moviegoer.core.params import load_params, section_params
 from moviegoer.sample.plan import SampleParams
 from moviegoer.sample.render import render_sample
 from moviegoer.sample.timeline import dialogue_spans, read_timeline
-from moviegoer.scenes.dialogue import find_dialogue_scenes, time_iou
+from moviegoer.scenes.accuracy import SceneMatch, match_scenes, scene_scores
+from moviegoer.scenes.dialogue import find_dialogue_scenes
 from moviegoer.scenes.page import clock
 from moviegoer.scenes.stage import film_scenes
 from moviegoer.scenes.subjects import NO_PARTY, SINGLE, ScenesParams, shot_subjects
@@ -102,32 +103,16 @@ def sample_cache() -> Path:
     return folder
 
 
-def match(found: list[tuple[float, float]], truth: list[tuple[float, float]]) -> list[float]:
-    """Greedy one-to-one matching by IoU; the IoUs of the matched pairs."""
-    pairs = sorted(
-        ((time_iou(f, t), i, j) for i, f in enumerate(found) for j, t in enumerate(truth)), reverse=True
-    )
-    used_found, used_truth, matched = set(), set(), []
-    for value, i, j in pairs:
-        if value >= MIN_IOU and i not in used_found and j not in used_truth:
-            used_found.add(i)
-            used_truth.add(j)
-            matched.append(value)
-    return matched
-
-
 def spans(scenes: pd.DataFrame) -> list[tuple[float, float]]:
     return [tuple(row) for row in scenes[["start_ms", "end_ms"]].to_numpy(float)]
 
 
 def scores(rows: list[dict]) -> dict:
-    true, found = sum(r["true"] for r in rows), sum(r["found"] for r in rows)
-    ious = [iou for r in rows for iou in r["ious"]]
-    return {
-        "true": true, "found": found, "matched": len(ious),
-        "recall": len(ious) / max(true, 1), "precision": len(ious) / max(found, 1),
-        "mean_iou": float(np.mean(ious)) if ious else 0.0,
-    }  # fmt: skip
+    return scene_scores(SceneMatch(row["true"], row["found"], row["ious"]) for row in rows)
+
+
+def match(found: list[tuple[float, float]], truth: list[tuple[float, float]]) -> list[float]:
+    return match_scenes(found, truth, MIN_IOU)
 
 
 def conversation_results(params: ScenesParams) -> dict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from moviegoer.core.paths import EVALUATION_DIR, FILMS_PAGE, REPORT_FILE, SCENES_DIR
+from moviegoer.core.paths import EVALUATION_DIR, FILMS_PAGE, REPORT_FILE, SCENE_EVALUATION_DIR, SCENES_DIR
 from moviegoer.evaluation import results
 
 STAGE_RETRIES = 2
@@ -173,7 +174,8 @@ def _publish_results(root: Path) -> None:
 
 
 def _publish_scenes(root: Path) -> None:
-    """Prefect artifacts of the dialogue scenes: a table of scene counts per film and a link to each timeline."""
+    """Prefect artifacts of the dialogue scenes: a table of scene counts per film, a link to each timeline, and the
+    scene detector's accuracy on the films people reviewed."""
     from moviegoer.scenes.stage import TIMELINE, read_scenes
 
     films = sorted(path.parent for path in (root / SCENES_DIR).glob("*/scenes.parquet"))
@@ -194,6 +196,19 @@ def _publish_scenes(root: Path) -> None:
     if (root / FILMS_PAGE).exists():
         create_link_artifact(
             key="films", link=(root / FILMS_PAGE).resolve().as_uri(), link_text="All films' timelines"
+        )
+    metrics = root / SCENE_EVALUATION_DIR / "metrics.json"
+    scored = json.loads(metrics.read_text()) if metrics.exists() else {}
+    if scored.get("reviewed_films"):
+        create_markdown_artifact(
+            key="scene-accuracy",
+            markdown=(
+                f"# Dialogue scenes against {scored['reviewed_films']} reviewed film(s)\n\nRecall "
+                f"**{scored['recall']:.1%}** ({scored['matched']} of {scored['true']} confirmed or added scenes "
+                f"found), precision **{scored['precision']:.1%}** ({scored['found']} found), mean IoU "
+                f"{scored['mean_iou']:.2f}.\n"
+            ),
+            description="The scene detector against the scenes people confirmed or added in moviegoer review",
         )
 
 

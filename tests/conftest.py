@@ -62,6 +62,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("dvc.yaml", "params.yaml"):
         shutil.copy(PROJECT_ROOT / name, root / name)
     save_registry({}, root)  # an empty registry of its own: the checkout's may list films the demo registered
+    (root / "data/review").mkdir()  # as committed: the corrections' folder, empty until a film is reviewed
+    shutil.copy(PROJECT_ROOT / "data/review/.gitignore", root / "data/review/.gitignore")
     shutil.copytree(
         PROJECT_ROOT / "moviegoer", root / "moviegoer", ignore=shutil.ignore_patterns("__pycache__")
     )

@@ -21,7 +21,8 @@ import pytest
 from moviegoer.analysis.tables import FACES, SHOTS, read_table
 from moviegoer.core.paths import RAW_FILMS_DIR
 from moviegoer.dataset.films import Film, save_registry
-from moviegoer.review.corrections import Correction, ReviewParams, centroids, reviewed
+from moviegoer.review.corrections import Correction, CorrectionStore, ReviewParams, centroids, reviewed
+from moviegoer.sample.timeline import dialogue_spans, read_timeline
 from moviegoer.scenes.stage import scenes_film
 from moviegoer.scenes.subjects import ScenesParams
 from tests.conftest import PROJECT_ROOT, artifact, browser_programs, project_params, run
@@ -285,3 +286,59 @@ def test_a_name_follows_its_character_into_a_new_analysis(sample_analysis: Path)
     }
     far = {first: before[first] + 1.0}  # nobody like the named character any more: the name waits
     assert reviewed([name], far, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {}
+
+
+def test_the_scene_evaluation_stage_scores_reviewed_films_as_the_benchmark_does(
+    project: Path, sample_film: Path, sample_analysis: Path
+) -> None:
+    """Film `truth` is reviewed by adding the sample's exact dialogue scenes: its scores must be the scenes
+    benchmark's for that film. Film `confirmed` has its found scene confirmed; `lost` has lost its scenes."""
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("scenes_benchmark", PROJECT_ROOT / "benchmarks/scenes.py")
+    assert spec is not None and spec.loader is not None
+    scenes_benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scenes_benchmark)
+
+    found_scenes = scenes_film(sample_analysis, project / "found", project_params(ScenesParams, "scenes"))
+    found = scenes_benchmark.spans(found_scenes.scenes)
+    truth = dialogue_spans(read_timeline(sample_film / "timeline.parquet"))
+    films = {}
+    for film_id in ("truth", "confirmed", "lost"):
+        shutil.copytree(sample_analysis, project / "data/analysis" / film_id)
+        shutil.copytree(found_scenes.out_dir, project / "data/scenes" / film_id)
+        films[film_id] = Film(film_id, f"data/raw/films/{film_id}.mp4", "test", "0" * 64, "2026-12-05", {})
+    save_registry(films, project)
+    reviewed_truth = CorrectionStore(project / "data/review/truth.parquet", "truth")
+    for start, end in truth:
+        reviewed_truth.add(Correction("scene_add", {"start_ms": start, "end_ms": end}, {}, "tester", "now"))
+    start, end = found[0]
+    CorrectionStore(project / "data/review/confirmed.parquet", "confirmed").add(
+        Correction(
+            "scene_status", {"start_ms": start, "end_ms": end}, {"status": "confirmed"}, "tester", "now"
+        )
+    )
+    shutil.rmtree(project / "data/scenes/lost")  # a reviewed film whose scenes are gone: skipped, said
+    CorrectionStore(project / "data/review/lost.parquet", "lost").add(
+        Correction("scene_add", {"start_ms": 0.0, "end_ms": 1000.0}, {}, "tester", "now")
+    )
+    done = run(["moviegoer", "scenes-evaluate"], project)
+    assert "2 reviewed film(s)" in done.stdout
+    assert "not scored: data/scenes/lost: reviewed, but its scenes are missing" in done.stderr
+    result = json.loads((project / "reports/scenes/evaluation.json").read_text())
+    by_film = {film["film"]: film for film in result["films"]}
+    benchmark = scenes_benchmark.scores(
+        [{"true": len(truth), "found": len(found), "ious": scenes_benchmark.match(found, truth)}]
+    )
+    assert {key: by_film["truth"][key] for key in benchmark} == benchmark
+    assert (
+        by_film["confirmed"]["recall"]
+        == by_film["confirmed"]["precision"]
+        == by_film["confirmed"]["mean_iou"]
+        == 1
+    )
+    assert result["true"] == len(truth) + 1 and result["found"] == 2 * len(found)
+    shown = json.loads(run(["dvc", "metrics", "show", "--json"], project).stdout)
+    metrics = next(iter(shown.values()))["data"]["reports/scenes/metrics.json"]["data"]
+    assert metrics["reviewed_films"] == 2 and metrics["recall"] == result["recall"]

@@ -10,7 +10,7 @@ import typer
 from moviegoer.cli.app import ParamsOption, app, command
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENES_DIR
+from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENE_EVALUATION_DIR, SCENES_DIR
 
 
 @command(app)
@@ -64,3 +64,44 @@ def review(
 def _stamp(path: Path) -> tuple[int, int] | None:
     """What tells a table changed: its size and modification time (None while absent)."""
     return (path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else None
+
+
+@command(app, "scenes-evaluate")
+def scenes_evaluate(
+    analysis_dir: Annotated[Path, typer.Option(help="The films' analyses.")] = ANALYSIS_DIR,
+    scenes_dir: Annotated[Path, typer.Option(help="The films' dialogue scenes.")] = SCENES_DIR,
+    review_dir: Annotated[Path, typer.Option(help="The corrections, one table per film.")] = REVIEW_DIR,
+    out: Annotated[
+        Path, typer.Option(help="Where metrics.json and evaluation.json go.")
+    ] = SCENE_EVALUATION_DIR,
+    params: ParamsOption = PARAMS_FILE,
+) -> None:
+    """Score the dialogue scenes found against the films people reviewed (`moviegoer review`: the scenes they
+    confirmed or added are the true ones): recall, precision, mean IoU, per film and pooled, into OUT/metrics.json
+    (`dvc metrics show`) and OUT/evaluation.json."""
+    import json
+
+    from moviegoer.core.atomic import write_text
+    from moviegoer.core.params import section_params
+    from moviegoer.review.corrections import ReviewParams
+    from moviegoer.review.evaluation import evaluate_reviewed
+    from moviegoer.review.films import review_films
+
+    films = review_films(Path("."), analysis_dir, scenes_dir, review_dir)
+    result = evaluate_reviewed(films, section_params(ReviewParams, "review", params))
+    for why in result["skipped"]:
+        console.warning(f"not scored: {why}")
+    headline = {key: value for key, value in result.items() if key not in ("films", "skipped")}
+    write_text(out / "evaluation.json", json.dumps(result, indent=1) + "\n")
+    write_text(out / "metrics.json", json.dumps(headline, indent=1) + "\n")
+    if not result["reviewed_films"]:
+        console.out.print(
+            "No film's scenes reviewed yet (`moviegoer review`): nothing to score.", markup=False
+        )
+        return
+    console.out.print(
+        f"{result['reviewed_films']} reviewed film(s): {result['matched']} of {result['true']} true scenes found "
+        f"(recall {result['recall']:.0%}), {result['found']} found (precision {result['precision']:.0%}), "
+        f"mean IoU {result['mean_iou']:.2f} -> {out}/metrics.json",
+        markup=False,
+    )

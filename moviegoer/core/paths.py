@@ -35,6 +35,9 @@ TRAIN_SUMMARY = TRAIN_DIR / "train.json"
 HISTORY_FILE = TRAIN_DIR / "history.csv"
 EVALUATION_DIR = REPORTS_DIR / "evaluation"
 REPORT_FILE = REPORTS_DIR / "report.html"
+SCENE_EVALUATION_DIR = (
+    REPORTS_DIR / "scenes"
+)  # the scene detector against reviewed films: metrics.json, evaluation.json
 
 FILM_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 PROJECT_MARKERS = ("params.yaml", "dvc.yaml")
