@@ -163,6 +163,26 @@ def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_projec
             browser.refresh()  # what was corrected is stored, not kept in the page
             wait.until(lambda b: "Rick" in b.find_element(By.ID, "timeline").text)
             assert "rejected" in browser.find_element(By.CSS_SELECTOR, rejected).get_attribute("class")
+            body = browser.find_element(By.TAG_NAME, "body")
+            browser.find_element(By.CSS_SELECTOR, f'.row .block[data-shot="{named.shot}"]').click()
+            others = [c["character"] for c in client.call("/api/review/films/playable")[1]["characters"]
+                      if c["character"] != named.character]  # fmt: skip
+            body.send_keys("m")  # merge Rick with the other character: the page asks which
+            prompt = wait.until(lambda b: b.switch_to.alert)
+            prompt.send_keys(str(others[0]))
+            prompt.accept()
+            wait.until(
+                lambda b: len(client.call("/api/review/films/playable")[1]["characters"]) == len(others)
+            )
+            body.send_keys(
+                "\ue011", "i", "\ue014", "\ue014", "o", "a"
+            )  # Home, mark in, two shots on, out, add
+            wait.until(
+                lambda b: any(
+                    s["status"] == "added" for s in client.call("/api/review/films/playable")[1]["scenes"]
+                )
+            )
+            wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".scene.added"))
             browser.save_screenshot(str(artifact("review_corrected.png")))
 
             Select(browser.find_element(By.ID, "film")).select_by_value("mpeg4")
@@ -210,12 +230,21 @@ def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
         )
         added = correct(client, "mpeg4", {"kind": "scene_add", "start_ms": 500, "end_ms": 4500})[1]
         assert [s["status"] for s in added["scenes"]][:1] == ["added"] and added["corrections"] == 3
+        second = film["characters"][1]["character"]
+        merged = correct(client, "mpeg4", {"kind": "merge", "character": second, "into": first})[1]
+        assert [(c["character"], c["name"], c["merged"]) for c in merged["characters"]] == [
+            (first, "Ada", [second])
+        ]
+        assert merged["characters"][0]["faces"] == sum(c["faces"] for c in film["characters"][:2])
+        assert {s["character"] for s in merged["shots"]} <= {first, -1}  # the second's shots are Ada's now
+        assert merged["scenes"][1]["a"] == merged["scenes"][1]["b"] == "Ada"  # the scene's pair is one person
         for body, why in (
             ({"kind": "delete"}, "kind 'delete' is not one of"),
             ({"kind": "name", "character": first, "name": ""}, "name must be a printable name"),
             ({"kind": "name", "character": 99, "name": "Bob"}, "no character 99"),
             ({"kind": "scene_add", "start_ms": 9000, "end_ms": 100}, "0 <= start_ms < end_ms"),
             ({"kind": "scene_status", **span, "status": "maybe"}, "status 'maybe' is not one of"),
+            ({"kind": "merge", "character": first, "into": first}, "cannot be merged into itself"),
         ):
             status, answer = correct(client, "mpeg4", body)
             assert status == 422 and why in answer["error"], answer
@@ -225,10 +254,11 @@ def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
         status, _ = correct(client, "mpeg4", b"kind=scene_add", headers={"Content-Type": "text/plain"})
         assert status == 415
     table = pd.read_parquet(review_project / "data/review/mpeg4.parquet")
-    assert table["kind"].tolist() == ["name", "scene_status", "scene_add"] and set(table["by"]) == {"tester"}
+    assert table["kind"].tolist() == ["name", "scene_status", "scene_add", "merge"]
+    assert set(table["by"]) == {"tester"}
     with app_server(review_project, ["review"], "/api/review/films") as (_, client):  # a restart keeps them
         film = client.call("/api/review/films/mpeg4")[1]
-        assert film["characters"][0]["name"] == "Ada" and film["corrections"] == 3
+        assert film["characters"][0]["name"] == "Ada" and film["corrections"] == 4
 
 
 def test_a_killed_server_loses_no_acknowledged_correction(review_project: Path) -> None:
@@ -283,6 +313,14 @@ def test_a_name_follows_its_character_into_a_new_analysis(sample_analysis: Path)
     }
     assert reviewed([name], moved, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {
         second: "Ada"
+    }
+    merge = Correction(
+        "merge", {"centroid": before[second].tolist()}, {"into": before[first].tolist()}, "t", "now"
+    )
+    assert reviewed(
+        [name, merge], moved, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params
+    ).merged == {
+        first: second  # renumbered: the analysis' `first` is the merged one now, into `second`, Ada
     }
     far = {first: before[first] + 1.0}  # nobody like the named character any more: the name waits
     assert reviewed([name], far, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {}

@@ -28,7 +28,8 @@ def review(
     """Review the analysed films in the browser: the film plays (H.264, VP8/9, AV1 where the browser has them;
     shot thumbnails stand in otherwise) and the timeline below follows it; a click on a shot, setup, character or
     scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene, r rename the character
-    on screen, c / x confirm / reject the scene, i / o / a mark in, mark out and add a scene. Every correction is
+    on screen, m merge them with another, c / x confirm / reject the scene, i / o / a mark in, mark out and add
+    a scene. Every correction is
     saved at once into REVIEW_DIR/<film>.parquet; Ctrl+C stops the app and records the tables with DVC."""
     import getpass
 

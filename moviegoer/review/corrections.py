@@ -25,7 +25,7 @@ from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.core.journal import journal_of, journal_records, journaled
 from moviegoer.scenes.dialogue import time_iou
 
-KINDS = ("name", "scene_status", "scene_add")
+KINDS = ("name", "merge", "scene_status", "scene_add")
 STATUSES = ("confirmed", "rejected")
 SCHEMA = pa.schema([
     pa.field("film_id", pa.string()), pa.field("number", pa.int32()), pa.field("kind", pa.string()),
@@ -49,8 +49,10 @@ class ReviewParams:
 @dataclass(frozen=True)
 class Correction:
     kind: str  # one of KINDS
-    subject: dict[str, Any]  # name: {"centroid": [128 floats]}; scene_*: {"start_ms", "end_ms"}
-    value: dict[str, Any]  # name: {"name"}; scene_status: {"status"}; scene_add: {}
+    subject: dict[str, Any]  # name, merge: {"centroid": [128 floats]}; scene_*: {"start_ms", "end_ms"}
+    value: dict[
+        str, Any
+    ]  # name: {"name"}; merge: {"into": [128 floats]}; scene_status: {"status"}; scene_add: {}
     by: str
     at: str
 
@@ -121,6 +123,9 @@ def centroids(faces: pd.DataFrame) -> dict[int, np.ndarray]:
 @dataclass(frozen=True)
 class Reviewed:
     names: dict[int, str]  # character -> the name a person gave
+    merged: dict[
+        int, int
+    ]  # character -> the character a person merged it into (one person, split by the analysis)
     status: dict[int, str]  # scene number -> confirmed / rejected
     added: list[dict[str, Any]]  # scenes a person added: start_ms, end_ms, status
 
@@ -129,20 +134,40 @@ def reviewed(
     corrections: list[Correction], character_centroids: dict[int, np.ndarray], scenes: pd.DataFrame,
     params: ReviewParams,
 ) -> Reviewed:  # fmt: skip
-    """The corrections applied to the current analysis, later ones over earlier ones."""
+    """The corrections applied to the current analysis, later ones over earlier ones. A name or a merge applies to
+    the characters whose faces lie nearest the ones it was made on; a merged character's name is its target's."""
     names: dict[int, str] = {}
+    merged: dict[int, int] = {}
     status: dict[int, str] = {}
     added: list[dict[str, Any]] = []
     spans = {int(s.scene): (float(s.start_ms), float(s.end_ms)) for s in scenes.itertuples()}
+
+    def nearest(centroid: list[float]) -> int | None:
+        if not character_centroids:
+            return None
+        target = np.asarray(centroid, dtype=np.float32)
+        distance, character = min(
+            (float(np.linalg.norm(known - target)), number) for number, known in character_centroids.items()
+        )
+        return character if distance <= params.name_distance else None
+
+    def final(character: int) -> int:
+        while character in merged:
+            character = merged[character]
+        return character
+
     for correction in corrections:
-        if correction.kind == "name" and character_centroids:
-            target = np.asarray(correction.subject["centroid"], dtype=np.float32)
-            distance, character = min(
-                (float(np.linalg.norm(centroid - target)), number)
-                for number, centroid in character_centroids.items()
-            )
-            if distance <= params.name_distance:
-                names[character] = correction.value["name"]
+        if correction.kind == "name":
+            character = nearest(correction.subject["centroid"])
+            if character is not None:
+                names[final(character)] = correction.value["name"]
+        elif correction.kind == "merge":
+            source, target = nearest(correction.subject["centroid"]), nearest(correction.value["into"])
+            if source is not None and target is not None and final(source) != final(target):
+                source, target = final(source), final(target)
+                if source in names and target not in names:
+                    names[target] = names[source]  # the only name the person gave them
+                merged[source] = target
         elif correction.kind in ("scene_status", "scene_add"):
             span = (float(correction.subject["start_ms"]), float(correction.subject["end_ms"]))
             if correction.kind == "scene_add":
@@ -154,4 +179,6 @@ def reviewed(
             for scene in added:
                 if time_iou(span, (scene["start_ms"], scene["end_ms"])) >= params.scene_iou:
                     scene["status"] = "added" if correction.value["status"] == "confirmed" else "rejected"
-    return Reviewed(names, status, added)
+    return Reviewed(
+        {c: n for c, n in names.items() if c not in merged}, {c: final(c) for c in merged}, status, added
+    )

@@ -83,18 +83,26 @@ def timeline(film: ReviewFilm, corrections: list[Correction], params: ReviewPara
     codec = video_codec(film.video)
     fixed = reviewed(corrections, centroids(read_table(film.analysis_dir, FACES)), scenes, params)
 
+    def who(character: int) -> int:
+        """The character a person's merges made of `character`."""
+        return fixed.merged.get(character, character)
+
     def name(character: int) -> str:
-        return fixed.names.get(character, character_name(character))
+        return fixed.names.get(who(character), character_name(who(character)))
+
+    faces = characters.assign(character=characters["character"].map(who)).groupby("character")["faces"].sum()
 
     shot_rows = [
         {"shot": int(s.shot), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms), "setup": int(s.setup),
-         "p_mcu": round(float(s.p_mcu), 3), "character": int(s.character), "thumb": film.thumb(int(s.shot)).is_file()}
+         "p_mcu": round(float(s.p_mcu), 3), "character": who(int(s.character)),
+         "thumb": film.thumb(int(s.shot)).is_file()}
         for s in shots.itertuples()
     ]  # fmt: skip
     character_rows = [
         {"character": int(c.character), "name": name(int(c.character)), "named": int(c.character) in fixed.names,
-         "faces": int(c.faces), "portrait": film.portrait(int(c.character)).is_file()}
-        for c in characters.itertuples()
+         "faces": int(faces[c.character]), "portrait": film.portrait(int(c.character)).is_file(),
+         "merged": sorted(k for k, v in fixed.merged.items() if v == c.character)}
+        for c in characters.itertuples() if int(c.character) not in fixed.merged
     ]  # fmt: skip
     scene_rows = [
         {"scene": int(s.scene), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms),

@@ -123,6 +123,13 @@ def _correction(film: ReviewFilm, body: dict[str, Any], reviewer: str) -> Correc
         return Correction(
             kind, {"centroid": _centroid(film, body.get("character"))}, {"name": _name(body)}, by, at
         )
+    if kind == "merge":
+        source, target = body.get("character"), body.get("into")
+        if source == target:
+            raise BadRequest(422, "a character cannot be merged into itself")
+        return Correction(
+            kind, {"centroid": _centroid(film, source)}, {"into": _centroid(film, target)}, by, at
+        )
     start, end = body.get("start_ms"), body.get("end_ms")
     if (
         not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (start, end))
