@@ -4,8 +4,9 @@ one row per correction in the order made (who, when, what), journaled and fsynce
 
 A correction names what it corrects by what survives a new analysis, not by the analysis' numbers: a character by
 the mean of its faces' identity descriptors (re-analysis may number characters differently), a scene by its start
-and end. `reviewed` applies them to the current analysis: a name goes to the character whose faces lie nearest (within
-`review.name_distance`), a scene's status to the scenes overlapping it by `review.scene_iou` in time."""
+and end. `reviewed` applies them to the current analysis: a name or a merge goes to the characters whose faces lie
+nearest (within `review.name_distance`), a scene's status to the scenes overlapping it by `review.scene_iou` in
+time."""
 
 from __future__ import annotations
 
