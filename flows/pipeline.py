@@ -197,8 +197,8 @@ def _publish_scenes(root: Path) -> None:
         create_link_artifact(
             key="films", link=(root / FILMS_PAGE).resolve().as_uri(), link_text="All films' timelines"
         )
-    metrics = root / SCENE_EVALUATION_DIR / "metrics.json"
-    scored = json.loads(metrics.read_text()) if metrics.exists() else {}
+    evaluation = root / SCENE_EVALUATION_DIR / "evaluation.json"
+    scored = json.loads(evaluation.read_text()) if evaluation.exists() else {}
     if scored.get("reviewed_films"):
         create_markdown_artifact(
             key="scene-accuracy",

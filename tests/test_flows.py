@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -96,6 +97,21 @@ def test_ingest_adds_new_films_only_and_rejects_bad_ones(project: Path, films_di
     assert set(published) == {"dialogue-scenes", "timeline-beta", "films"}
     assert "data/scenes/beta/timeline.html" in published["timeline-beta"].data
     assert ingest(root=str(project)) == []
+
+
+def test_scene_accuracy_on_reviewed_films_is_published(tmp_path: Path) -> None:
+    from prefect import flow
+
+    from flows.pipeline import _publish_scenes
+
+    evaluation = tmp_path / "reports/scenes/evaluation.json"
+    evaluation.parent.mkdir(parents=True)
+    scored = {"reviewed_films": 2, "true": 5, "found": 4, "matched": 3, "recall": 0.6, "precision": 0.75,
+              "mean_iou": 0.8, "skipped": [], "films": []}  # fmt: skip
+    evaluation.write_text(json.dumps(scored))
+    flow(_publish_scenes, name="publish")(tmp_path)  # artifacts belong to a flow run
+    [published] = _artifacts(["scene-accuracy"])
+    assert "2 reviewed film(s)" in published.data and "Recall **60.0%** (3 of 5" in published.data
 
 
 def _artifacts(keys: list[str]) -> list:
