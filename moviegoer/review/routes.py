@@ -7,6 +7,7 @@ acknowledged."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,11 +45,13 @@ def review_routes(reviewing: Reviewing) -> Callable[[FastAPI], None]:
 def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
     films = reviewing.films
     stores: dict[str, CorrectionStore] = {}
+    opening = threading.Lock()  # requests run on a thread pool: one store (and one writer lock) per film
 
     def store_of(film: ReviewFilm) -> CorrectionStore:
-        if film.film_id not in stores:
-            stores[film.film_id] = CorrectionStore(film.corrections, film.film_id)
-        return stores[film.film_id]
+        with opening:
+            if film.film_id not in stores:
+                stores[film.film_id] = CorrectionStore(film.corrections, film.film_id)
+            return stores[film.film_id]
 
     def current(film: ReviewFilm) -> dict[str, Any]:
         return timeline(film, store_of(film).corrections, reviewing.params)
