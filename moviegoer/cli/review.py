@@ -12,6 +12,10 @@ from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENE_EVALUATION_DIR, SCENES_DIR
 
+AnalysesOption = Annotated[Path, typer.Option(help="The films' analyses.")]
+ScenesOption = Annotated[Path, typer.Option(help="The films' dialogue scenes.")]
+ReviewOption = Annotated[Path, typer.Option(help="The corrections, one table per film.")]
+
 
 @command(app)
 def review(
@@ -19,9 +23,9 @@ def review(
         str | None, typer.Option(help="Address to listen on (default labelling.host: this machine only).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default labelling.port).")] = None,
-    analysis_dir: Annotated[Path, typer.Option(help="The films' analyses.")] = ANALYSIS_DIR,
-    scenes_dir: Annotated[Path, typer.Option(help="The films' dialogue scenes.")] = SCENES_DIR,
-    review_dir: Annotated[Path, typer.Option(help="The corrections, one table per film.")] = REVIEW_DIR,
+    analysis_dir: AnalysesOption = ANALYSIS_DIR,
+    scenes_dir: ScenesOption = SCENES_DIR,
+    review_dir: ReviewOption = REVIEW_DIR,
     by: Annotated[str | None, typer.Option(help="Who reviews (default: your user name).")] = None,
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
@@ -76,9 +80,9 @@ METRICS = (
 
 @command(app, "scenes-evaluate")
 def scenes_evaluate(
-    analysis_dir: Annotated[Path, typer.Option(help="The films' analyses.")] = ANALYSIS_DIR,
-    scenes_dir: Annotated[Path, typer.Option(help="The films' dialogue scenes.")] = SCENES_DIR,
-    review_dir: Annotated[Path, typer.Option(help="The corrections, one table per film.")] = REVIEW_DIR,
+    analysis_dir: AnalysesOption = ANALYSIS_DIR,
+    scenes_dir: ScenesOption = SCENES_DIR,
+    review_dir: ReviewOption = REVIEW_DIR,
     out: Annotated[
         Path, typer.Option(help="Where metrics.json and evaluation.json go.")
     ] = SCENE_EVALUATION_DIR,
