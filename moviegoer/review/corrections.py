@@ -51,11 +51,22 @@ class ReviewParams:
 class Correction:
     kind: str  # one of KINDS
     subject: dict[str, Any]  # name, merge: {"centroid": [128 floats]}; scene_*: {"start_ms", "end_ms"}
-    value: dict[
-        str, Any
-    ]  # name: {"name"}; merge: {"into": [128 floats]}; scene_status: {"status"}; scene_add: {}
+    # name: {"name"}; merge: {"into": [128 floats]}; scene_status: {"status"}; scene_add: {}
+    value: dict[str, Any]
     by: str
     at: str
+
+
+def read_corrections(path: Path) -> list[Correction]:
+    """A film's corrections as stored (a journal a killed server left is replayed by the store, not here)."""
+    if not path.exists():
+        return []
+    try:
+        table = pq.read_table(path).to_pandas()
+        return [Correction(r.kind, json.loads(r.subject), json.loads(r.value), r.by, r.at)
+                for r in table.itertuples()]  # fmt: skip
+    except (OSError, ValueError, pa.ArrowException, AttributeError) as exc:
+        raise MoviegoerError(f"{path}: not a corrections table ({exc.__class__.__name__})") from exc
 
 
 class CorrectionStore:
@@ -65,18 +76,8 @@ class CorrectionStore:
         self.path, self.film_id = Path(path), film_id
         self.journal = journal_of(self.path)
         self.lock = threading.Lock()
-        self.corrections = self._read()
+        self.corrections = read_corrections(self.path)
         self.replayed = self._replay()
-
-    def _read(self) -> list[Correction]:
-        if not self.path.exists():
-            return []
-        try:
-            table = pq.read_table(self.path).to_pandas()
-            return [Correction(r.kind, json.loads(r.subject), json.loads(r.value), r.by, r.at)
-                    for r in table.itertuples()]  # fmt: skip
-        except (OSError, ValueError, pa.ArrowException, AttributeError) as exc:
-            raise MoviegoerError(f"{self.path}: not a corrections table ({exc.__class__.__name__})") from exc
 
     def _replay(self) -> int:
         """Append what a killed server journaled but may not have written (each record carries its number)."""

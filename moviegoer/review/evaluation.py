@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.review.corrections import CorrectionStore, ReviewParams, reviewed
+from moviegoer.review.corrections import ReviewParams, read_corrections, reviewed
 from moviegoer.review.films import ReviewFilm
 from moviegoer.scenes.accuracy import SceneMatch, Span, match_scenes, scene_scores
 from moviegoer.scenes.stage import SCENES, read_scenes
@@ -27,9 +27,7 @@ class FilmScore:
 
 def reviewed_spans(film: ReviewFilm, params: ReviewParams) -> tuple[list[Span], list[Span]] | None:
     """(found, true) scene spans of a film whose scenes a person reviewed; None when nobody did."""
-    corrections = (
-        CorrectionStore(film.corrections, film.film_id).corrections if film.corrections.exists() else []
-    )
+    corrections = read_corrections(film.corrections)  # read only: this stage never writes its own dependency
     if not any(correction.kind in SCENE_KINDS for correction in corrections):
         return None
     if not (film.scenes_dir / SCENES).is_file():
