@@ -19,6 +19,11 @@ from moviegoer.core.logs import show_library_logs
 
 F = TypeVar("F", bound=Callable[..., Any])
 ParamsOption = Annotated[Path, typer.Option("--params", help="The params file (every default lives there).")]
+# where the browser apps listen (`label`, `review`: one server, one set of settings)
+HostOption = Annotated[
+    str | None, typer.Option(help="Address to listen on (default labelling.host: this machine only).")
+]
+PortOption = Annotated[int | None, typer.Option(help="Port (default labelling.port).")]
 
 app = typer.Typer(
     help="Turn films into structured data.",

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.cli.app import HostOption, ParamsOption, PortOption, app, command
 from moviegoer.cli.labels import FramesOption, LabelsOption
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
@@ -17,10 +17,8 @@ from moviegoer.core.paths import FRAMES_DIR, LABELS_FILE, PARAMS_FILE
 
 @command(app)
 def label(
-    host: Annotated[
-        str | None, typer.Option(help="Address to listen on (default labelling.host: this machine only).")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default labelling.port).")] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     labeled_by: Annotated[str | None, typer.Option(help="Who labels (default: your user name).")] = None,
     suggestions: Annotated[
         bool, typer.Option("--suggestions/--no-suggestions", help="Score every frame with the default model.")

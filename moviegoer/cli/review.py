@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from moviegoer.cli.app import ParamsOption, app, command
+from moviegoer.cli.app import HostOption, ParamsOption, PortOption, app, command
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENE_EVALUATION_DIR, SCENES_DIR
@@ -19,10 +19,8 @@ ReviewOption = Annotated[Path, typer.Option(help="The corrections, one table per
 
 @command(app)
 def review(
-    host: Annotated[
-        str | None, typer.Option(help="Address to listen on (default labelling.host: this machine only).")
-    ] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default labelling.port).")] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     analysis_dir: AnalysesOption = ANALYSIS_DIR,
     scenes_dir: ScenesOption = SCENES_DIR,
     review_dir: ReviewOption = REVIEW_DIR,
