@@ -46,10 +46,11 @@ demo: $(STAMP)
 	dvc repro --keep-going
 	moviegoer labels stats
 	moviegoer scenes-list
-	@echo "Timelines:  $(abspath reports/films.html) (one page per film: data/scenes/<film>/timeline.html)"
+	@echo "Timelines:  $(abspath reports/films.html) (one page per film: data/reviewed/<film>/timeline.html)"
 	@echo "Review:     moviegoer review  (the films and their timelines in the browser: http://127.0.0.1:8765/review)"
 	@echo "Scenes vs.  reviewed films: reports/scenes/metrics.json (dvc metrics show; once you confirm or add scenes in review)"
-	@echo "Scenes:     data/scenes/<film>/ (scenes.parquet; scenes and shots as .csv, .json; <film>.otio)"
+	@echo "Exports:    data/reviewed/<film>/ (scenes, characters, shots as .csv, .json; <film>.otio; with your corrections)"
+	@echo "Scenes:     data/scenes/<film>/ (as the detector found them: scenes.parquet, .csv, .json, .otio)"
 	@echo "Analysis:   data/analysis/<film>/ (shots, samples, faces, characters .parquet; thumbs/, characters/)"
 	@echo "Frames:     data/frames/<film>/ (JPEGs + manifest.parquet)"
 	@echo "Splits:     data/splits/{train,val,test}/{mcu,non_mcu}/ + split.parquet"

@@ -27,7 +27,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.futures import wait
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
-from moviegoer.core.paths import EVALUATION_DIR, FILMS_PAGE, REPORT_FILE, SCENE_EVALUATION_DIR, SCENES_DIR
+from moviegoer.core.paths import EVALUATION_DIR, FILMS_PAGE, REPORT_FILE, REVIEWED_DIR, SCENE_EVALUATION_DIR
 from moviegoer.evaluation import results
 
 STAGE_RETRIES = 2
@@ -174,21 +174,19 @@ def _publish_results(root: Path) -> None:
 
 
 def _publish_scenes(root: Path) -> None:
-    """Prefect artifacts of the dialogue scenes: a table of scene counts per film, a link to each timeline, and the
-    scene detector's accuracy on the films people reviewed."""
-    from moviegoer.scenes.stage import TIMELINE, read_scenes
+    """Prefect artifacts of the dialogue scenes: a table of scene counts per film, a link to each timeline (as people
+    reviewed it: `moviegoer reviewed`), and the scene detector's accuracy on the films people reviewed."""
+    from moviegoer.scenes.stage import SUMMARY, TIMELINE
 
-    films = sorted(path.parent for path in (root / SCENES_DIR).glob("*/scenes.parquet"))
     rows = []
-    for film in films:
-        scenes = read_scenes(film)
-        rows.append(
-            {"film": film.name, "dialogue scenes": len(scenes), "timeline": str((film / TIMELINE).resolve())}
-        )
+    for summary_path in sorted((root / REVIEWED_DIR).glob(f"*/{SUMMARY}")):
+        film, summary = summary_path.parent, json.loads(summary_path.read_text(encoding="utf-8"))
+        rows.append({"film": film.name, "dialogue scenes": summary["scenes"],
+                     "corrections": summary.get("corrections", 0), "timeline": str((film / TIMELINE).resolve())})  # fmt: skip
         create_link_artifact(
             key=f"timeline-{film.name.lower().replace('_', '-')}",
             link=(film / TIMELINE).resolve().as_uri(),
-            link_text=f"{film.name}: {len(scenes)} dialogue scenes",
+            link_text=f"{film.name}: {summary['scenes']} dialogue scenes",
             description=f"Timeline of {film.name}",
         )
     if rows:

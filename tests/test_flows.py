@@ -90,12 +90,14 @@ def test_ingest_adds_new_films_only_and_rejects_bad_ones(project: Path, films_di
     assert sorted(p.name for p in inbox.iterdir()) == ["rejected"]
     assert "up to date" in run(["dvc", "status", "extract"], project).stdout
     # taken through to its scenes: a film with nobody in it has a timeline and no scene
-    assert (project / "data/scenes/beta/timeline.html").exists() and (project / "reports/films.html").exists()
+    assert (project / "data/reviewed/beta/timeline.html").exists() and (
+        project / "reports/films.html"
+    ).exists()
     published = {
         artifact.key: artifact for artifact in _artifacts(["dialogue-scenes", "timeline-beta", "films"])
     }
     assert set(published) == {"dialogue-scenes", "timeline-beta", "films"}
-    assert "data/scenes/beta/timeline.html" in published["timeline-beta"].data
+    assert "data/reviewed/beta/timeline.html" in published["timeline-beta"].data
     assert ingest(root=str(project)) == []
 
 

@@ -21,7 +21,8 @@ import pytest
 from moviegoer.analysis.tables import FACES, SHOTS, read_table
 from moviegoer.core.paths import RAW_FILMS_DIR
 from moviegoer.dataset.films import Film, save_registry
-from moviegoer.review.corrections import Correction, CorrectionStore, ReviewParams, centroids, reviewed
+from moviegoer.review.corrections import Correction, CorrectionStore, ReviewParams
+from moviegoer.review.state import Identities, reviewed
 from moviegoer.sample.timeline import dialogue_spans, read_timeline
 from moviegoer.scenes.stage import scenes_film
 from moviegoer.scenes.subjects import ScenesParams
@@ -183,6 +184,28 @@ def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_projec
                 )
             )
             wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, ".scene.added"))
+
+            def api() -> dict:
+                return client.call("/api/review/films/playable")[1]
+
+            browser.find_element(By.CSS_SELECTOR, f'.row .block[data-shot="{named.shot}"]').click()
+            body.send_keys("s")  # split Rick's person off the character they were merged into
+            wait.until(lambda b: b.switch_to.alert).accept()
+            wait.until(lambda b: any(c["split_from"] >= 0 for c in api()["characters"]))
+            (new,) = [c["character"] for c in api()["characters"] if c["split_from"] >= 0]
+            browser.find_element(By.CSS_SELECTOR, rejected).click()
+            body.send_keys("p")  # the rejected scene's two people: it is a scene after all
+            prompt = wait.until(lambda b: b.switch_to.alert)
+            prompt.send_keys(f"{others[0]}, {new}")
+            prompt.accept()
+            wait.until(
+                lambda b: "confirmed" in b.find_element(By.CSS_SELECTOR, rejected).get_attribute("class")
+            )
+            body.send_keys(
+                "i", "\ue014", "\ue014", "o", "e"
+            )  # mark in at its start, out two shots on: new bounds
+            wait.until(lambda b: api()["scenes"][-1]["end_ms"] < scene["end_ms"])
+            assert api()["scenes"][-1]["start_ms"] == scene["start_ms"]
             browser.save_screenshot(str(artifact("review_corrected.png")))
 
             Select(browser.find_element(By.ID, "film")).select_by_value("mpeg4")
@@ -238,6 +261,26 @@ def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
         assert merged["characters"][0]["faces"] == sum(c["faces"] for c in film["characters"][:2])
         assert {s["character"] for s in merged["shots"]} <= {first, -1}  # the second's shots are Ada's now
         assert merged["scenes"][1]["a"] == merged["scenes"][1]["b"] == "Ada"  # the scene's pair is one person
+        shot = next(s["shot"] for s in film["shots"] if s["character"] == second)
+        parted = correct(client, "mpeg4", {"kind": "split", "character": first, "shot": shot})[1]
+        (new,) = [c for c in parted["characters"] if c["split_from"] == first]  # the merge undone by a split
+        assert (new["faces"], new["name"]) == (
+            film["characters"][1]["faces"],
+            f"character {new['character']}",
+        )
+        found = next(s for s in parted["scenes"] if s["origin"] == "detector")
+        pair = {"kind": "scene_people", "start_ms": found["start_ms"], "end_ms": found["end_ms"]}
+        people = correct(client, "mpeg4", {**pair, "a": new["character"], "b": first})[1]
+        scene = next(s for s in people["scenes"] if s["origin"] == "detector")
+        assert (scene["a"], scene["b"], scene["status"]) == (
+            new["name"],
+            "Ada",
+            "confirmed",
+        )  # kept: confirmed
+        later = found["start_ms"] + 1000
+        bounds = {"kind": "scene_bounds", **span, "to": {"start_ms": later, "end_ms": found["end_ms"]}}
+        bounded = correct(client, "mpeg4", bounds)[1]
+        assert [s["start_ms"] for s in bounded["scenes"] if s["origin"] == "detector"] == [later]
         for body, why in (
             ({"kind": "delete"}, "kind 'delete' is not one of"),
             ({"kind": "name", "character": first, "name": ""}, "name must be a printable name"),
@@ -245,6 +288,9 @@ def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
             ({"kind": "scene_add", "start_ms": 9000, "end_ms": 100}, "0 <= start_ms < end_ms"),
             ({"kind": "scene_status", **span, "status": "maybe"}, "status 'maybe' is not one of"),
             ({"kind": "merge", "character": first, "into": first}, "cannot be merged into itself"),
+            ({"kind": "split", "character": first, "shot": 9999}, "shot 9999 has no identified face"),
+            ({**pair, "a": first, "b": first}, "two people are two characters"),
+            ({**bounds, "to": {"start_ms": 5}}, "0 <= start_ms < end_ms"),
         ):
             status, answer = correct(client, "mpeg4", body)
             assert status == 422 and why in answer["error"], answer
@@ -254,11 +300,19 @@ def test_corrections_are_checked_kept_and_shown(review_project: Path) -> None:
         status, _ = correct(client, "mpeg4", b"kind=scene_add", headers={"Content-Type": "text/plain"})
         assert status == 415
     table = pd.read_parquet(review_project / "data/review/mpeg4.parquet")
-    assert table["kind"].tolist() == ["name", "scene_status", "scene_add", "merge"]
+    assert table["kind"].tolist() == [
+        "name",
+        "scene_status",
+        "scene_add",
+        "merge",
+        "split",
+        "scene_people",
+        "scene_bounds",
+    ]
     assert set(table["by"]) == {"tester"}
     with app_server(review_project, ["review"], "/api/review/films") as (_, client):  # a restart keeps them
         film = client.call("/api/review/films/mpeg4")[1]
-        assert film["characters"][0]["name"] == "Ada" and film["corrections"] == 4
+        assert film["characters"][0]["name"] == "Ada" and film["corrections"] == 7
 
 
 def test_a_killed_server_loses_no_acknowledged_correction(review_project: Path) -> None:
@@ -299,38 +353,57 @@ def test_a_killed_server_loses_no_acknowledged_correction(review_project: Path) 
     assert not (review_project / "data/review/killed.parquet.journal").exists()
 
 
-def test_a_name_follows_its_character_into_a_new_analysis(sample_analysis: Path) -> None:
+def test_names_merges_and_splits_follow_their_characters_into_a_new_analysis(sample_analysis: Path) -> None:
     faces = read_table(sample_analysis, FACES)
-    before = centroids(faces)
+    before = Identities(faces).centroids()
     first, second = sorted(before)[:2]
-    name = Correction("name", {"centroid": before[first].tolist()}, {"name": "Ada"}, "tester", "2026-12-05")
     params = project_params(ReviewParams, "review")
-    # a new analysis: the characters numbered the other way round, their descriptors moved a little
-    rng = np.random.default_rng(0)
-    moved = {
-        first: before[second] + rng.normal(0, 0.01, 128),
-        second: before[first] + rng.normal(0, 0.01, 128),
-    }
-    assert reviewed([name], moved, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {
-        second: "Ada"
-    }
+    no_scenes = pd.DataFrame(columns=["scene", "start_ms", "end_ms"])
+    name = Correction("name", {"centroid": before[first].tolist()}, {"name": "Ada"}, "tester", "2026-12-05")
     merge = Correction(
         "merge", {"centroid": before[second].tolist()}, {"into": before[first].tolist()}, "t", "now"
     )
-    assert reviewed(
-        [name, merge], moved, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params
-    ).merged == {
-        first: second  # renumbered: the analysis' `first` is the merged one now, into `second`, Ada
-    }
-    far = {first: before[first] + 1.0}  # nobody like the named character any more: the name waits
-    assert reviewed([name], far, pd.DataFrame(columns=["scene", "start_ms", "end_ms"]), params).names == {}
+    # a new analysis: the characters numbered the other way round, their descriptors moved a little
+    rng = np.random.default_rng(0)
+    swap = {first: second, second: first}
+    moved = faces.assign(
+        character=faces["character"].map(lambda c: swap.get(c, c)),
+        embedding=[
+            None if e is None else np.asarray(e) + rng.normal(0, 0.01, 128) for e in faces["embedding"]
+        ],
+    )
+    assert reviewed([name], moved, no_scenes, params).names == {second: "Ada"}
+    both = reviewed([name, merge], moved, no_scenes, params)
+    assert both.merged == {first: second}  # renumbered: the analysis' `first` is the merged one now, into Ada
+    assert both.names == {second: "Ada"} and first not in both.characters()
+
+    # a merge of two people, then a split by one shot of the merged-in one: their faces part again, as analysed
+    theirs = faces[faces["character"] == second]
+    shot = int(theirs["shot"].iloc[0])
+    exemplar = np.mean(np.stack(theirs[theirs["shot"] == shot]["embedding"].to_numpy()), axis=0)
+    merged = np.mean(
+        np.stack(faces[faces["character"].isin([first, second])]["embedding"].to_numpy()), axis=0
+    )
+    split = Correction("split", {"centroid": merged.tolist()}, {"exemplar": exemplar.tolist()}, "t", "now")
+    for analysis, ada, other in ((faces, first, second), (moved, second, first)):
+        state = reviewed([name, merge, split], analysis, no_scenes, params)
+        (new,) = state.split
+        assert state.split == {new: ada} and new not in sorted(before)
+        known = analysis[(analysis["character"] >= 0) & analysis["embedding"].notna()]
+        parted = pd.Series(state.identities.current, index=known.index)
+        assert (parted[known["character"] == other] == new).all()  # exactly the merged-in person's faces
+        assert (parted[known["character"] == ada] == ada).all()
+        assert state.names == {ada: "Ada"}
+    far = moved.assign(embedding=[None if e is None else e + 1.0 for e in moved["embedding"]])
+    assert reviewed([name], far, no_scenes, params).names == {}  # nobody like the named character: it waits
 
 
 def test_the_scene_evaluation_stage_scores_reviewed_films_as_the_benchmark_does(
     project: Path, sample_film: Path, sample_analysis: Path
 ) -> None:
     """Film `truth` is reviewed by adding the sample's exact dialogue scenes: its scores must be the scenes
-    benchmark's for that film. Film `confirmed` has its found scene confirmed; `lost` has lost its scenes."""
+    benchmark's for that film. Film `confirmed` has its found scene confirmed, `bounded` re-bounded; `lost` has lost
+    its scenes."""
     import importlib.util
     import json
 
@@ -343,7 +416,7 @@ def test_the_scene_evaluation_stage_scores_reviewed_films_as_the_benchmark_does(
     found = scenes_benchmark.spans(found_scenes.scenes)
     truth = dialogue_spans(read_timeline(sample_film / "timeline.parquet"))
     films = {}
-    for film_id in ("truth", "confirmed", "lost"):
+    for film_id in ("truth", "confirmed", "bounded", "lost"):
         shutil.copytree(sample_analysis, project / "data/analysis" / film_id)
         shutil.copytree(found_scenes.out_dir, project / "data/scenes" / film_id)
         films[film_id] = Film(film_id, f"data/raw/films/{film_id}.mp4", "test", "0" * 64, "2026-12-05", {})
@@ -357,12 +430,22 @@ def test_the_scene_evaluation_stage_scores_reviewed_films_as_the_benchmark_does(
             "scene_status", {"start_ms": start, "end_ms": end}, {"status": "confirmed"}, "tester", "now"
         )
     )
+    quarter = start + (end - start) / 4  # a person moved its start: the true scene is 3/4 of the found one
+    CorrectionStore(project / "data/review/bounded.parquet", "bounded").add(
+        Correction(
+            "scene_bounds",
+            {"start_ms": start, "end_ms": end},
+            {"start_ms": quarter, "end_ms": end},
+            "t",
+            "now",
+        )
+    )
     shutil.rmtree(project / "data/scenes/lost")  # a reviewed film whose scenes are gone: skipped, said
     CorrectionStore(project / "data/review/lost.parquet", "lost").add(
         Correction("scene_add", {"start_ms": 0.0, "end_ms": 1000.0}, {}, "tester", "now")
     )
     done = run(["moviegoer", "scenes-evaluate"], project)
-    assert "2 reviewed film(s)" in done.stdout
+    assert "3 reviewed film(s)" in done.stdout
     assert "not scored: data/scenes/lost: reviewed, but its scenes are missing" in done.stderr
     result = json.loads((project / "reports/scenes/evaluation.json").read_text())
     by_film = {film["film"]: film for film in result["films"]}
@@ -376,7 +459,87 @@ def test_the_scene_evaluation_stage_scores_reviewed_films_as_the_benchmark_does(
         == by_film["confirmed"]["mean_iou"]
         == 1
     )
-    assert result["true"] == len(truth) + 1 and result["found"] == 2 * len(found)
+    assert (by_film["bounded"]["recall"], by_film["bounded"]["mean_iou"]) == (
+        1,
+        pytest.approx(0.75, abs=0.01),
+    )
+    assert result["true"] == len(truth) + 2 and result["found"] == 3 * len(found)
     shown = json.loads(run(["dvc", "metrics", "show", "--json"], project).stdout)
     metrics = next(iter(shown.values()))["data"]["reports/scenes/metrics.json"]["data"]
     assert metrics == {key: result[key] for key in ("recall", "precision", "mean_iou")}
+
+
+def test_the_reviewed_exports_carry_the_corrections_across_a_new_analysis(
+    project: Path, sample_analysis: Path
+) -> None:
+    """`moviegoer reviewed` in a real project: film `fixed` was reviewed (a name, a rejected scene, an added one),
+    `untouched` was not, `broken` has no scenes yet; then `fixed` is analysed anew with its characters renumbered."""
+    import json
+
+    import opentimelineio as otio
+    import pyarrow.parquet as pq
+
+    from moviegoer.analysis.tables import SCHEMAS, typed_arrow
+
+    found = scenes_film(sample_analysis, project / "found", project_params(ScenesParams, "scenes"))
+    films = {}
+    for film_id in ("fixed", "untouched", "broken"):
+        shutil.copytree(sample_analysis, project / "data/analysis" / film_id)
+        if film_id != "broken":
+            shutil.copytree(found.out_dir, project / "data/scenes" / film_id)
+        films[film_id] = Film(film_id, f"data/raw/films/{film_id}.mp4", "test", "0" * 64, "2026-12-05", {})
+    save_registry(films, project)
+    faces = read_table(sample_analysis, FACES)
+    first, second = sorted(Identities(faces).centroids())[:2]
+    ada = Identities(faces).centroids()[first].tolist()
+    scene = found.scenes.iloc[0]
+    store = CorrectionStore(project / "data/review/fixed.parquet", "fixed")
+    for kind, subject, value in (
+        ("name", {"centroid": ada}, {"name": "Ada"}),
+        ("scene_status", {"start_ms": scene.start_ms, "end_ms": scene.end_ms}, {"status": "rejected"}),
+        ("scene_add", {"start_ms": 1000.0, "end_ms": 5000.0}, {}),
+    ):
+        store.add(Correction(kind, subject, value, "tester", "now"))
+
+    done = run(["moviegoer", "reviewed"], project, check=False)
+    assert done.returncode == 1  # one film failed: said on one line, the others written
+    assert done.stderr.strip().splitlines() == [
+        "error: data/scenes/broken: no scenes yet (run `dvc repro` first)"
+    ]
+    assert "fixed: 3 correction(s)" in done.stdout and "untouched: 0 correction(s)" in done.stdout
+    fixed, untouched = project / "data/reviewed/fixed", project / "data/reviewed/untouched"
+    assert not (project / "data/reviewed/broken").exists()
+    scenes = pd.read_csv(fixed / "scenes.csv")
+    assert scenes[["status", "origin"]].values.tolist() == [["added", "person"], ["rejected", "detector"]]
+    assert json.loads((fixed / "scenes.json").read_text())[0]["confidence"] is None  # JSON null, not NaN
+    assert set(pd.read_csv(untouched / "scenes.csv")["status"]) == {"found"}
+    characters = pd.read_csv(fixed / "characters.csv")
+    assert characters.set_index("character").loc[first, "name"] == "Ada"
+    shots = pd.read_csv(fixed / "shots.csv")
+    assert set(shots.loc[shots["character"] == first, "name"]) == {"Ada"}
+    timeline = otio.adapters.read_from_file(str(fixed / "fixed.otio"))
+    assert timeline.metadata["moviegoer"]["reviewed"] is True
+    markers = [marker for track in timeline.tracks for marker in track.markers]
+    assert [m.metadata["moviegoer"]["status"] for m in markers] == [
+        "added"
+    ]  # the rejected scene is no marker
+    clips = [clip.metadata["moviegoer"] for clip in timeline.find_clips()]
+    assert {clip["name"] for clip in clips if clip["character"] == first} == {"Ada"}
+    page = (fixed / "timeline.html").read_text()
+    assert "Ada" in page and "reviewed: 0 confirmed, 1 added, 1 rejected" in page
+    assert 'data-scenes="1"' in page  # the rejected scene is listed, not drawn
+
+    run(["moviegoer", "timelines", "data/reviewed", "--out", "reports/films.html"], project)
+    index = (project / "reports/films.html").read_text()
+    assert 'href="../data/reviewed/fixed/timeline.html"' in index and "<td>3</td></tr>" in index
+
+    # a new analysis numbers the two characters the other way round: Ada stays with her faces
+    swap = {first: second, second: first}
+    folder = project / "data/analysis/fixed"
+    for name in (FACES, SHOTS):
+        table = read_table(folder, name)
+        table["character"] = table["character"].map(lambda c: swap.get(c, c))
+        pq.write_table(typed_arrow(table, SCHEMAS[name]), folder / name)
+    run(["moviegoer", "reviewed"], project, check=False)
+    characters = pd.read_csv(fixed / "characters.csv").set_index("character")
+    assert characters.loc[second, "name"] == "Ada" and characters.loc[first, "name"] == f"character {first}"

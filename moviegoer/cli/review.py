@@ -10,7 +10,14 @@ import typer
 from moviegoer.cli.app import HostOption, ParamsOption, PortOption, app, command
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.core.paths import ANALYSIS_DIR, PARAMS_FILE, REVIEW_DIR, SCENE_EVALUATION_DIR, SCENES_DIR
+from moviegoer.core.paths import (
+    ANALYSIS_DIR,
+    PARAMS_FILE,
+    REVIEW_DIR,
+    REVIEWED_DIR,
+    SCENE_EVALUATION_DIR,
+    SCENES_DIR,
+)  # fmt: skip
 
 AnalysesOption = Annotated[Path, typer.Option(help="The films' analyses.")]
 ScenesOption = Annotated[Path, typer.Option(help="The films' dialogue scenes.")]
@@ -30,9 +37,10 @@ def review(
     """Review the analysed films in the browser: the film plays (H.264, VP8/9, AV1 where the browser has them;
     shot thumbnails stand in otherwise) and the timeline below follows it; a click on a shot, setup, character or
     scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene, r rename the character
-    on screen, m merge them with another, c / x confirm / reject the scene, i / o / a mark in, mark out and add
-    a scene. Every correction is
-    saved at once into REVIEW_DIR/<film>.parquet; Ctrl+C stops the app and records the tables with DVC."""
+    on screen, m merge them with another, s split them off their character, c / x confirm / reject the scene, p set
+    its two people, i / o mark in and out, then a add a scene or e re-bound one. Every correction is saved at once
+    into REVIEW_DIR/<film>.parquet; Ctrl+C stops the app and records the tables with DVC; `dvc repro` then writes
+    the reviewed exports (data/reviewed)."""
     import getpass
 
     from moviegoer.core.params import section_params
@@ -117,3 +125,44 @@ def scenes_evaluate(
         f"mean IoU {result['mean_iou']:.2f} -> {out}/metrics.json",
         markup=False,
     )
+
+
+@command(app)
+def reviewed(
+    analysis_dir: AnalysesOption = ANALYSIS_DIR,
+    scenes_dir: ScenesOption = SCENES_DIR,
+    review_dir: ReviewOption = REVIEW_DIR,
+    out: Annotated[
+        Path, typer.Option(help="Each film's reviewed exports go to OUT/<film_id>/.")
+    ] = REVIEWED_DIR,
+    params: ParamsOption = PARAMS_FILE,
+) -> None:
+    """Write every analysed film's exports as people reviewed them (`moviegoer review`): scenes, characters and
+    shots as CSV and JSON, OpenTimelineIO and the timeline page, with the names, merges, splits and scene verdicts
+    applied and marked. A film that fails is reported on one line and the others go on; exit 1 if any failed."""
+    from moviegoer.core.params import section_params
+    from moviegoer.review.corrections import ReviewParams
+    from moviegoer.review.exports import export_reviewed
+    from moviegoer.review.films import review_films
+
+    review_params = section_params(ReviewParams, "review", params)
+    films = review_films(Path("."), analysis_dir, scenes_dir, review_dir)
+    out.mkdir(parents=True, exist_ok=True)  # the stage's output, even before any film is analysed
+    if not films:
+        console.warning(f"{analysis_dir}: no analysed registered film to export")
+    failures = 0
+    for film in films.values():
+        try:
+            result = export_reviewed(film, out, review_params)
+        except MoviegoerError as exc:
+            failures += 1
+            console.error(str(exc))
+            continue
+        statuses = result.scenes["status"].value_counts()
+        looked = ", ".join(f"{count} {status}" for status, count in statuses.items()) or "no scenes"
+        console.out.print(
+            f"{result.film_id}: {result.corrections} correction(s); scenes {looked} -> {result.out_dir}",
+            markup=False,
+        )
+    if failures:
+        raise typer.Exit(1)

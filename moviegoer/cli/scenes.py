@@ -11,7 +11,7 @@ import typer
 from moviegoer.cli.app import ParamsOption, app, command
 from moviegoer.core import console
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.core.paths import FILMS_PAGE, PARAMS_FILE, SCENES_DIR
+from moviegoer.core.paths import FILMS_PAGE, PARAMS_FILE, REVIEWED_DIR, SCENES_DIR
 
 
 @command(app)
@@ -62,11 +62,12 @@ def scenes(
 @command(app)
 def timelines(
     folder: Annotated[
-        Path, typer.Argument(help="The scenes folder (`moviegoer scenes --out`).")
-    ] = SCENES_DIR,
+        Path,
+        typer.Argument(help="The films' folders: `moviegoer reviewed --out` or `moviegoer scenes --out`."),
+    ] = REVIEWED_DIR,
     out: Annotated[Path, typer.Option(help="The index page to write.")] = FILMS_PAGE,
 ) -> None:
-    """Write an index page linking every film's timeline under FOLDER."""
+    """Write an index page linking every film's timeline under FOLDER (by default the reviewed ones)."""
     from moviegoer.scenes.stage import write_index
 
     count = write_index(folder, out)

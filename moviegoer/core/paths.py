@@ -14,6 +14,9 @@ FRAMES_DIR = Path("data/frames")
 ANALYSIS_DIR = Path("data/analysis")
 SCENES_DIR = Path("data/scenes")
 REVIEW_DIR = Path("data/review")  # <film>.parquet: the corrections a person made in `moviegoer review`
+REVIEWED_DIR = Path(
+    "data/reviewed"
+)  # each film's exports with people's corrections applied (moviegoer reviewed)
 SAMPLE_DIR = Path("data/sample")
 MANIFEST_NAME = "manifest.parquet"
 

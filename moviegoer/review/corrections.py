@@ -4,9 +4,7 @@ one row per correction in the order made (who, when, what), journaled and fsynce
 
 A correction names what it corrects by what survives a new analysis, not by the analysis' numbers: a character by
 the mean of its faces' identity descriptors (re-analysis may number characters differently), a scene by its start
-and end. `reviewed` applies them to the current analysis: a name or a merge goes to the characters whose faces lie
-nearest (within `review.name_distance`), a scene's status to the scenes overlapping it by `review.scene_iou` in
-time."""
+and end. moviegoer.review.state applies them to the current analysis."""
 
 from __future__ import annotations
 
@@ -16,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,9 +21,9 @@ import pyarrow.parquet as pq
 from moviegoer.core.atomic import atomic_file
 from moviegoer.core.errors import MoviegoerError, ParamsError
 from moviegoer.core.journal import journal_of, journal_records, journaled
-from moviegoer.scenes.dialogue import time_iou
 
-KINDS = ("name", "merge", "scene_status", "scene_add")
+KINDS = ("name", "merge", "split", "scene_status", "scene_add", "scene_bounds", "scene_people")
+SCENE_KINDS = ("scene_status", "scene_add", "scene_bounds", "scene_people")
 STATUSES = ("confirmed", "rejected")
 SCHEMA = pa.schema([
     pa.field("film_id", pa.string()), pa.field("number", pa.int32()), pa.field("kind", pa.string()),
@@ -50,8 +47,9 @@ class ReviewParams:
 @dataclass(frozen=True)
 class Correction:
     kind: str  # one of KINDS
-    subject: dict[str, Any]  # name, merge: {"centroid": [128 floats]}; scene_*: {"start_ms", "end_ms"}
-    # name: {"name"}; merge: {"into": [128 floats]}; scene_status: {"status"}; scene_add: {}
+    subject: dict[str, Any]  # name, merge, split: {"centroid": [128 floats]}; scene_*: {"start_ms", "end_ms"}
+    # name: {"name"}; merge: {"into": centroid}; split: {"exemplar": the split-off faces' mean descriptor};
+    # scene_status: {"status"}; scene_add: {}; scene_bounds: {"start_ms", "end_ms"}; scene_people: {"a", "b": centroid}
     value: dict[str, Any]
     by: str
     at: str
@@ -111,76 +109,3 @@ class CorrectionStore:
         )  # fmt: skip
         with atomic_file(self.path) as tmp:
             pq.write_table(pa.Table.from_pandas(table, schema=SCHEMA, preserve_index=False), tmp)
-
-
-def centroids(faces: pd.DataFrame) -> dict[int, np.ndarray]:
-    """Each character's mean identity descriptor (faces.parquet rows with a character and an embedding)."""
-    known = faces[(faces["character"] >= 0) & faces["embedding"].notna()]
-    return {
-        int(character): np.mean(np.stack(group["embedding"].to_numpy()), axis=0)
-        for character, group in known.groupby("character")
-    }
-
-
-@dataclass(frozen=True)
-class Reviewed:
-    names: dict[int, str]  # character -> the name a person gave
-    merged: dict[
-        int, int
-    ]  # character -> the character a person merged it into (one person, split by the analysis)
-    status: dict[int, str]  # scene number -> confirmed / rejected
-    added: list[dict[str, Any]]  # scenes a person added: start_ms, end_ms, status
-
-
-def reviewed(
-    corrections: list[Correction], character_centroids: dict[int, np.ndarray], scenes: pd.DataFrame,
-    params: ReviewParams,
-) -> Reviewed:  # fmt: skip
-    """The corrections applied to the current analysis, later ones over earlier ones. A name or a merge applies to
-    the characters whose faces lie nearest the ones it was made on; a merged character's name is its target's."""
-    names: dict[int, str] = {}
-    merged: dict[int, int] = {}
-    status: dict[int, str] = {}
-    added: list[dict[str, Any]] = []
-    spans = {int(s.scene): (float(s.start_ms), float(s.end_ms)) for s in scenes.itertuples()}
-
-    def nearest(centroid: list[float]) -> int | None:
-        if not character_centroids:
-            return None
-        target = np.asarray(centroid, dtype=np.float32)
-        distance, character = min(
-            (float(np.linalg.norm(known - target)), number) for number, known in character_centroids.items()
-        )
-        return character if distance <= params.name_distance else None
-
-    def final(character: int) -> int:
-        while character in merged:
-            character = merged[character]
-        return character
-
-    for correction in corrections:
-        if correction.kind == "name":
-            character = nearest(correction.subject["centroid"])
-            if character is not None:
-                names[final(character)] = correction.value["name"]
-        elif correction.kind == "merge":
-            source, target = nearest(correction.subject["centroid"]), nearest(correction.value["into"])
-            if source is not None and target is not None and final(source) != final(target):
-                source, target = final(source), final(target)
-                if source in names and target not in names:
-                    names[target] = names[source]  # the only name the person gave them
-                merged[source] = target
-        elif correction.kind in ("scene_status", "scene_add"):
-            span = (float(correction.subject["start_ms"]), float(correction.subject["end_ms"]))
-            if correction.kind == "scene_add":
-                added.append({"start_ms": span[0], "end_ms": span[1], "status": "added"})
-                continue
-            for scene, other in spans.items():
-                if time_iou(span, other) >= params.scene_iou:
-                    status[scene] = correction.value["status"]
-            for scene in added:
-                if time_iou(span, (scene["start_ms"], scene["end_ms"])) >= params.scene_iou:
-                    scene["status"] = "added" if correction.value["status"] == "confirmed" else "rejected"
-    return Reviewed(
-        {c: n for c, n in names.items() if c not in merged}, {c: final(c) for c in merged}, status, added
-    )

@@ -1,7 +1,8 @@
 """The scene detector scored against what people reviewed: in each film with a scene correction, the true dialogue
-scenes are the found ones a person confirmed and the ones a person added (and did not reject afterwards); every
-scene the detector found is scored against them (moviegoer.scenes.accuracy). A found scene nobody confirmed counts
-as a false one: reviewing a film means confirming what is right."""
+scenes are the found ones a person confirmed (or bounded anew, or set the people of) and the ones a person added
+(and did not reject afterwards), with the bounds the person gave; every scene the detector found is scored against
+them (moviegoer.scenes.accuracy). A found scene nobody confirmed counts as a false one: reviewing a film means
+confirming what is right."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Any
 import pandas as pd
 
 from moviegoer.core.errors import MoviegoerError
-from moviegoer.review.corrections import ReviewParams, read_corrections, reviewed
-from moviegoer.review.films import ReviewFilm
+from moviegoer.review.corrections import SCENE_KINDS, ReviewParams, read_corrections
+from moviegoer.review.films import ReviewFilm, film_review
 from moviegoer.scenes.accuracy import SceneMatch, Span, match_scenes, scene_scores
 from moviegoer.scenes.stage import SCENES, read_scenes
 
-SCENE_KINDS = ("scene_status", "scene_add")
+TRUE = ("confirmed", "added")  # the statuses of a true scene, as a person reviewed it
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,9 @@ def reviewed_spans(film: ReviewFilm, params: ReviewParams) -> tuple[list[Span], 
         raise MoviegoerError(
             f"{film.scenes_dir}: reviewed, but its scenes are missing (run `dvc repro` first)"
         )
-    scenes = read_scenes(film.scenes_dir)
-    fixed = reviewed(corrections, {}, scenes, params)
-    found = [(float(s.start_ms), float(s.end_ms)) for s in scenes.itertuples()]
-    true = [
-        span
-        for span, scene in zip(found, scenes["scene"], strict=True)
-        if fixed.status.get(int(scene)) == "confirmed"
-    ]
-    true += [(s["start_ms"], s["end_ms"]) for s in fixed.added if s["status"] == "added"]
+    found = [(float(s.start_ms), float(s.end_ms)) for s in read_scenes(film.scenes_dir).itertuples()]
+    scenes = film_review(film, corrections, params).state.scenes
+    true = [(float(s.start_ms), float(s.end_ms)) for s in scenes.itertuples() if s.status in TRUE]
     return found, sorted(true)
 
 

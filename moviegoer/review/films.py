@@ -10,10 +10,12 @@ from typing import Any
 
 import pandas as pd
 
-from moviegoer.analysis.tables import CHARACTERS, FACES, PORTRAITS, SHOTS, THUMBS, read_table
+from moviegoer.analysis.tables import FACES, PORTRAITS, SHOTS, THUMBS, read_table
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.dataset.films import load_registry
-from moviegoer.review.corrections import Correction, ReviewParams, centroids, reviewed
+from moviegoer.review.corrections import Correction, ReviewParams
+from moviegoer.review.state import NOBODY, Reviewed, reviewed
+from moviegoer.scenes.exports import records
 from moviegoer.scenes.page import character_name, person_name
 from moviegoer.scenes.stage import SCENES, read_scenes
 
@@ -74,56 +76,82 @@ def video_codec(video: Path) -> str:
         raise MoviegoerError(f"{video}: no readable video stream ({exc.__class__.__name__})") from exc
 
 
-def timeline(film: ReviewFilm, corrections: list[Correction], params: ReviewParams) -> dict[str, Any]:
-    """Everything the review page draws for one film, times in ms, with `corrections` applied."""
+@dataclass(frozen=True)
+class FilmReview:
+    """A film's analysis and scenes with a person's corrections applied."""
+
+    film: ReviewFilm
+    shots: pd.DataFrame  # the analysis' shots, `character` as reviewed
+    scenes_found: bool  # whether the scene detector has run on the film
+    state: Reviewed
+
+    def name(self, character: int) -> str:
+        return self.state.names.get(character, character_name(character))
+
+    def characters(self) -> pd.DataFrame:
+        """One row per character after the corrections: its name, its faces and shots, whom a person merged into
+        it, whom it was split from (-1: nobody), and the shot that shows it best when it has no portrait."""
+        counts = self.state.identities.face_counts()
+        rows = []
+        for character in self.state.characters():
+            own = self.shots[self.shots["character"] == character]
+            rows.append({
+                "character": character, "name": self.name(character), "named": character in self.state.names,
+                "faces": counts[character][0], "shots": counts[character][1],
+                "merged": sorted(k for k, v in self.state.merged.items() if v == character),
+                "split_from": self.state.split.get(character, NOBODY),
+                "portrait": character not in self.state.split and self.film.portrait(character).is_file(),
+                "picture_shot": int(own["shot"].iloc[0]) if len(own) else NOBODY,
+            })  # fmt: skip
+        return pd.DataFrame(rows, columns=CHARACTER_COLUMNS)
+
+    def scenes(self) -> pd.DataFrame:
+        """The scenes as reviewed, each person named (`a`, `b`)."""
+        scenes = self.state.scenes
+
+        def named(character: int, setup: int) -> str:  # an added scene's: nobody until a person sets them
+            return person_name(character, setup, self.name) if max(character, setup) >= 0 else ""
+
+        return scenes.assign(
+            a=[named(int(s.character_a), int(s.setup_a)) for s in scenes.itertuples()],
+            b=[named(int(s.character_b), int(s.setup_b)) for s in scenes.itertuples()],
+        )
+
+
+CHARACTER_COLUMNS = ["character", "name", "named", "faces", "shots", "merged", "split_from", "portrait",
+                     "picture_shot"]  # fmt: skip
+
+
+def film_review(film: ReviewFilm, corrections: list[Correction], params: ReviewParams) -> FilmReview:
+    """`film`'s analysis and scenes (none while the detector has not run) with `corrections` applied."""
     shots = read_table(film.analysis_dir, SHOTS)
-    characters = read_table(film.analysis_dir, CHARACTERS)
     found = (film.scenes_dir / SCENES).is_file()
     scenes = read_scenes(film.scenes_dir) if found else pd.DataFrame(columns=["scene", "start_ms", "end_ms"])
-    codec = video_codec(film.video)
-    fixed = reviewed(corrections, centroids(read_table(film.analysis_dir, FACES)), scenes, params)
+    state = reviewed(corrections, read_table(film.analysis_dir, FACES), scenes, params)
+    main = state.identities.shot_characters(shots)
+    return FilmReview(film, shots.assign(character=shots["shot"].map(main)), found, state)
 
-    def who(character: int) -> int:
-        """The character a person's merges made of `character`."""
-        return fixed.merged.get(character, character)
 
-    def name(character: int) -> str:
-        return fixed.names.get(who(character), character_name(who(character)))
-
-    faces = characters.assign(character=characters["character"].map(who)).groupby("character")["faces"].sum()
-
+def timeline(film: ReviewFilm, corrections: list[Correction], params: ReviewParams) -> dict[str, Any]:
+    """Everything the review page draws for one film, times in ms, with `corrections` applied."""
+    review, codec = film_review(film, corrections, params), video_codec(film.video)
     shot_rows = [
         {"shot": int(s.shot), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms), "setup": int(s.setup),
-         "p_mcu": round(float(s.p_mcu), 3), "character": who(int(s.character)),
+         "p_mcu": round(float(s.p_mcu), 3), "character": int(s.character),
          "thumb": film.thumb(int(s.shot)).is_file()}
-        for s in shots.itertuples()
-    ]  # fmt: skip
-    character_rows = [
-        {"character": int(c.character), "name": name(int(c.character)), "named": int(c.character) in fixed.names,
-         "faces": int(faces[c.character]), "portrait": film.portrait(int(c.character)).is_file(),
-         "merged": sorted(k for k, v in fixed.merged.items() if v == c.character)}
-        for c in characters.itertuples() if int(c.character) not in fixed.merged
-    ]  # fmt: skip
-    scene_rows = [
-        {"scene": int(s.scene), "start_ms": float(s.start_ms), "end_ms": float(s.end_ms),
-         "a": person_name(int(s.character_a), int(s.setup_a), name),
-         "b": person_name(int(s.character_b), int(s.setup_b), name),
-         "status": fixed.status.get(int(s.scene), "found")}
-        for s in scenes.itertuples()
-    ] + [
-        {"scene": f"added {number + 1}", **added, "a": "", "b": ""} for number, added in enumerate(fixed.added)
+        for s in review.shots.itertuples()
     ]  # fmt: skip
     return {
         "film_id": film.film_id,
-        "duration_ms": float(shots["end_ms"].iloc[-1]) if len(shots) else 0.0,
+        "duration_ms": float(review.shots["end_ms"].iloc[-1]) if len(review.shots) else 0.0,
         "video": {
             "codec": codec,
             "type": BROWSER_TYPES.get(codec, ""),
             "container": CONTAINER_TYPES.get(film.video.suffix.lower(), ""),
         },  # fmt: skip
         "shots": shot_rows,
-        "characters": character_rows,
-        "scenes": sorted(scene_rows, key=lambda scene: scene["start_ms"]),
-        "scenes_found": found,
+        "characters": review.characters().to_dict("records"),
+        "scenes": records(review.scenes()),
+        "scenes_found": review.scenes_found,
         "corrections": len(corrections),
     }

@@ -19,13 +19,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from moviegoer.analysis.tables import FACES, read_table
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import FILM_ID_PATTERN
 from moviegoer.labelling.guard import BadRequest
 from moviegoer.labelling.server import MAX_NAME, json_body
-from moviegoer.review.corrections import KINDS, STATUSES, Correction, CorrectionStore, ReviewParams, centroids
-from moviegoer.review.films import CONTAINER_TYPES, ReviewFilm, timeline
+from moviegoer.review.corrections import KINDS, STATUSES, Correction, CorrectionStore, ReviewParams
+from moviegoer.review.films import CONTAINER_TYPES, FilmReview, ReviewFilm, film_review, timeline
 
 CACHED = {"Cache-Control": "max-age=3600"}
 
@@ -55,6 +54,14 @@ def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
 
     def current(film: ReviewFilm) -> dict[str, Any]:
         return timeline(film, store_of(film).corrections, reviewing.params)
+
+    def add(film: ReviewFilm, body: dict[str, Any]) -> dict[str, Any]:
+        """Check `body` against the film as shown now, store it, and return the film as shown after it."""
+        store = store_of(film)
+        store.add(
+            _correction(film_review(film, store.corrections, reviewing.params), body, reviewing.reviewer)
+        )
+        return current(film)
 
     def film_of(film_id: str) -> ReviewFilm:
         if not FILM_ID_PATTERN.match(film_id):
@@ -89,11 +96,9 @@ def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
 
     @app.post("/api/review/films/{film_id}/corrections")
     async def correct(film_id: str, request: Request) -> dict[str, Any]:
-        film = film_of(film_id)
-        correction = _correction(film, await json_body(request), reviewing.reviewer)
+        film, body = film_of(film_id), await json_body(request)
         try:
-            await run_in_threadpool(store_of(film).add, correction)
-            return await run_in_threadpool(current, film)
+            return await run_in_threadpool(add, film, body)
         except MoviegoerError as exc:
             raise BadRequest(422, str(exc)) from exc
 
@@ -114,45 +119,61 @@ def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
         return picture(film_of(film_id).portrait(character), f"{film_id} character {character}")
 
 
-def _correction(film: ReviewFilm, body: dict[str, Any], reviewer: str) -> Correction:
-    """A request body as a correction of `film`, or a 4xx naming what is wrong with it."""
+def _correction(review: FilmReview, body: dict[str, Any], reviewer: str) -> Correction:
+    """A request body as a correction of the film as `review` shows it, or a 4xx naming what is wrong with it."""
     kind, by = body.get("kind"), body.get("by") or reviewer
     if kind not in KINDS:
         raise BadRequest(422, f"kind {kind!r} is not one of {', '.join(KINDS)}")
     if not isinstance(by, str) or not by.strip() or len(by) > MAX_NAME or not by.isprintable():
         raise BadRequest(422, f"by must be a printable name of at most {MAX_NAME} characters")
     at = datetime.now(UTC).isoformat(timespec="milliseconds")
+
+    def centroid(character: Any) -> list[float]:
+        known = review.state.identities.centroids()
+        if not isinstance(character, int) or character not in known:
+            raise BadRequest(422, f"{review.film.film_id}: no character {character!r} with identified faces")
+        return [round(float(value), 6) for value in known[character]]
+
     if kind == "name":
-        return Correction(
-            kind, {"centroid": _centroid(film, body.get("character"))}, {"name": _name(body)}, by, at
-        )
+        return Correction(kind, {"centroid": centroid(body.get("character"))}, {"name": _name(body)}, by, at)
     if kind == "merge":
         source, target = body.get("character"), body.get("into")
         if source == target:
             raise BadRequest(422, "a character cannot be merged into itself")
-        return Correction(
-            kind, {"centroid": _centroid(film, source)}, {"into": _centroid(film, target)}, by, at
-        )
-    start, end = body.get("start_ms"), body.get("end_ms")
-    if (
-        not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (start, end))
-        or not 0 <= start < end
-    ):
-        raise BadRequest(422, "start_ms and end_ms must be times in ms with 0 <= start_ms < end_ms")
-    span = {"start_ms": float(start), "end_ms": float(end)}
+        return Correction(kind, {"centroid": centroid(source)}, {"into": centroid(target)}, by, at)
+    if kind == "split":
+        character, shot = body.get("character"), body.get("shot")
+        subject = {"centroid": centroid(character)}
+        faces = review.state.identities.in_shot(character, shot) if isinstance(shot, int) else []
+        if not len(faces):
+            raise BadRequest(422, f"shot {shot!r} has no identified face of character {character}")
+        exemplar = [round(float(value), 6) for value in faces.mean(axis=0)]
+        return Correction(kind, subject, {"exemplar": exemplar}, by, at)
+    span = _span(body)
     if kind == "scene_add":
         return Correction(kind, span, {}, by, at)
+    if kind == "scene_bounds":
+        return Correction(
+            kind, span, _span(body.get("to") if isinstance(body.get("to"), dict) else {}), by, at
+        )
+    if kind == "scene_people":
+        if body.get("a") == body.get("b"):
+            raise BadRequest(422, "a dialogue scene's two people are two characters")
+        return Correction(kind, span, {"a": centroid(body.get("a")), "b": centroid(body.get("b"))}, by, at)
     status = body.get("status")
     if status not in STATUSES:
         raise BadRequest(422, f"status {status!r} is not one of {', '.join(STATUSES)}")
     return Correction(kind, span, {"status": status}, by, at)
 
 
-def _centroid(film: ReviewFilm, character: Any) -> list[float]:
-    known = centroids(read_table(film.analysis_dir, FACES))
-    if not isinstance(character, int) or character not in known:
-        raise BadRequest(422, f"{film.film_id}: no character {character!r} with identified faces")
-    return [round(float(value), 6) for value in known[character]]
+def _span(body: dict[str, Any]) -> dict[str, float]:
+    start, end = body.get("start_ms"), body.get("end_ms")
+    if (
+        not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (start, end))
+        or not 0 <= start < end
+    ):
+        raise BadRequest(422, "start_ms and end_ms must be times in ms with 0 <= start_ms < end_ms")
+    return {"start_ms": float(start), "end_ms": float(end)}
 
 
 def _name(body: dict[str, Any]) -> str:

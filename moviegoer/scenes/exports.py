@@ -5,18 +5,26 @@ numbers in the marker's metadata), which editors and annotation tools open."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from moviegoer.scenes.dialogue import side_label
+from moviegoer.scenes.page import person_name
 
 META = "moviegoer"  # the metadata namespace of the OTIO objects
+SHOT_METADATA = ("p_mcu", "character", "name", "setup")  # a shot's clip carries these (a name once reviewed)
+
+
+def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table's rows as JSON-ready records: a missing value as null (JSON has no NaN)."""
+    return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
 
 def write_records(table: pd.DataFrame, csv_path: Path, json_path: Path) -> None:
     table.to_csv(csv_path, index=False)
-    json_path.write_text(json.dumps(table.to_dict(orient="records"), indent=1) + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(records(table), indent=1) + "\n", encoding="utf-8")
 
 
 def film_rate(shots: pd.DataFrame) -> float:
@@ -25,8 +33,17 @@ def film_rate(shots: pd.DataFrame) -> float:
     return round(float(last["end_frame"]) / (float(last["end_ms"]) / 1000), 3) if last["end_ms"] > 0 else 24.0
 
 
-def timeline_of(film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: str | None):  # noqa: ANN201
-    """An otio.schema.Timeline of the film: its shots as clips of the film's media, its scenes as markers."""
+def side_names(scene: Any) -> tuple[str, str]:  # noqa: ANN401 (a scenes table's row)
+    """A found scene's two people: "character 3", or "the person of setup 5" when no face identified them."""
+    return person_name(scene.character_a, scene.setup_a), person_name(scene.character_b, scene.setup_b)
+
+
+def timeline_of(  # noqa: ANN201
+    film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: str | None,
+    people: Callable[[Any], tuple[str, str]] = side_names, reviewed: bool = False,
+):  # fmt: skip
+    """An otio.schema.Timeline of the film: its shots as clips of the film's media, its scenes as markers named by
+    their `people`; `reviewed` marks a timeline with a person's corrections (moviegoer.review) in its metadata."""
     import opentimelineio as otio
 
     rate = film_rate(shots) if len(shots) else 24.0
@@ -38,7 +55,9 @@ def timeline_of(film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: 
         return otio.opentime.TimeRange(at(first), at(end - first))
 
     total = span(0, float(shots["end_frame"].iloc[-1])) if len(shots) else span(0, 0)
-    timeline = otio.schema.Timeline(name=film_id, global_start_time=at(0))
+    timeline = otio.schema.Timeline(
+        name=film_id, global_start_time=at(0), metadata={META: {"reviewed": reviewed}}
+    )
     track = otio.schema.Track(name="shots", kind=otio.schema.TrackKind.Video)
     for shot in shots.itertuples(index=False):
         reference = (
@@ -52,38 +71,28 @@ def timeline_of(film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: 
                 media_reference=reference,
                 source_range=span(shot.start_frame, shot.end_frame),
                 metadata={
-                    META: {
-                        "p_mcu": float(shot.p_mcu),
-                        "character": int(shot.character),
-                        "setup": int(shot.setup),
-                    }
+                    META: {key: _plain(getattr(shot, key)) for key in SHOT_METADATA if hasattr(shot, key)}
                 },
             )
         )
-    frames_of = dict(
-        zip(shots["shot"], zip(shots["start_frame"], shots["end_frame"], strict=True), strict=True)
-    )
     for scene in scenes.itertuples(index=False):
-        first, last = frames_of[scene.first_shot][0], frames_of[scene.last_shot][1]
+        first, second = people(scene)
         track.markers.append(
             otio.schema.Marker(
-                name=f"dialogue scene {scene.scene}: characters {side_label(scene.character_a, scene.setup_a)} "
-                f"and {side_label(scene.character_b, scene.setup_b)}",
-                marked_range=span(first, last),
+                name=f"dialogue scene {scene.scene}: {first} and {second}",
+                marked_range=span(round(scene.start_ms / 1000 * rate), round(scene.end_ms / 1000 * rate)),
                 color=otio.schema.MarkerColor.RED,
-                metadata={META: {key: _plain(value) for key, value in scene._asdict().items()}},
+                metadata={META: _metadata(scene._asdict())},
             )
         )
     timeline.tracks.append(track)
     return timeline
 
 
-def write_otio(
-    path: Path, film_id: str, shots: pd.DataFrame, scenes: pd.DataFrame, video: str | None
-) -> None:
+def write_otio(path: Path, timeline: Any) -> None:  # noqa: ANN401 (an otio.schema.Timeline)
     import opentimelineio as otio
 
-    otio.adapters.write_to_file(timeline_of(film_id, shots, scenes, video), str(path))
+    otio.adapters.write_to_file(timeline, str(path))
 
 
 def scenes_from_otio(path: Path) -> pd.DataFrame:
@@ -98,3 +107,12 @@ def scenes_from_otio(path: Path) -> pd.DataFrame:
 def _plain(value: object) -> object:
     """numpy scalars as the Python numbers OTIO's metadata accepts."""
     return value.item() if hasattr(value, "item") else value
+
+
+def _metadata(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as OTIO metadata, leaving out what is missing (OTIO has no null): an added scene's detector numbers."""
+    return {
+        key: _plain(value)
+        for key, value in row.items()
+        if not (pd.api.types.is_scalar(value) and pd.isna(value))
+    }

@@ -69,9 +69,15 @@ def setup_colour(setup: int, returns: bool) -> str:
 
 
 def film_page(
-    film_id: str, analysis_dir: Path, shots: pd.DataFrame, characters: pd.DataFrame, scenes: pd.DataFrame
+    film_id: str,
+    analysis_dir: Path,
+    shots: pd.DataFrame,
+    characters: pd.DataFrame,
+    scenes: pd.DataFrame,
+    name: Callable[[int], str] = character_name,
 ) -> str:
-    """The timeline page of one film, as one HTML string."""
+    """The timeline page of one film, as one HTML string, each character called `name(number)`. Scenes with a
+    `status` column are reviewed ones (moviegoer.review): the rejected ones are listed but not drawn."""
     duration_ms = float(shots["end_ms"].iloc[-1]) if len(shots) else 0.0
     width = max(MIN_WIDTH, round(duration_ms / 1000 * PIXELS_PER_SECOND))
 
@@ -86,7 +92,7 @@ def film_page(
     for shot in shots.itertuples(index=False):
         key = f"shot-{shot.shot}"
         thumb = inline_jpeg(analysis_dir / THUMBS / f"shot_{shot.shot:04d}.jpg", THUMB_HEIGHT * 3)
-        who = character_name(shot.character) if shot.character >= 0 else "no identified character"
+        who = name(shot.character) if shot.character >= 0 else "no identified character"
         details[key] = {
             "title": f"Shot {shot.shot}",
             "times": f"{clock(shot.start_ms)} - {clock(shot.end_ms)}",
@@ -109,8 +115,9 @@ def film_page(
         + "</div>"
         for s in shots.itertuples(index=False)
     )
-    portraits = {
+    portraits = {  # a character with no portrait of its own (one a reviewer split off) shows its `picture_shot`
         int(c.character): inline_jpeg(analysis_dir / PORTRAITS / f"character_{int(c.character):02d}.jpg", 64)
+        or inline_jpeg(analysis_dir / THUMBS / f"shot_{getattr(c, 'picture_shot', -1):04d}.jpg", 64)
         for c in characters.itertuples(index=False)
     }
     character_rows = []
@@ -118,48 +125,70 @@ def film_page(
         number = int(c.character)
         marks = "".join(
             f'<div class="lead" data-key="shot-{s.shot}" style="{span(s.start_ms, s.end_ms)}" '
-            f'title="{character_name(number)}: {clock(s.start_ms)} - {clock(s.end_ms)}"></div>'
+            f'title="{html.escape(name(number))}: {clock(s.start_ms)} - {clock(s.end_ms)}"></div>'
             for s in shots[shots["character"] == number].itertuples(index=False)
         )
         picture = f'<img src="{portraits[number]}" alt="">' if portraits[number] else ""
         character_rows.append(
-            f'<div class="row"><div class="label">{picture}<span>{character_name(number)}<br><small>'
+            f'<div class="row"><div class="label">{picture}<span>{html.escape(name(number))}<br><small>'
             f"{c.faces} faces, {c.shots} shots</small></span></div>"
             f'<div class="track" style="width:{width}px">{marks}</div></div>'
         )
     bands, scene_rows = [], []
+    reviewed = "status" in scenes.columns
     for s in scenes.itertuples(index=False):
         key = f"scene-{s.scene}"
-        first, second = person_name(s.character_a, s.setup_a), person_name(s.character_b, s.setup_b)
-        names = f"{first} &amp; {second}"
+        status = getattr(s, "status", "found")
+        people = [  # plain text: the details are shown as text, the names escaped into the page
+            person_name(c, setup, name) if max(c, setup) >= 0 else "?"
+            for c, setup in ((int(s.character_a), int(s.setup_a)), (int(s.character_b), int(s.setup_b)))
+        ]
+        names = " &amp; ".join(map(html.escape, people))
         times = f"{clock(s.start_ms)} - {clock(s.end_ms)}"
-        details[key] = {
-            "title": f"Dialogue scene {s.scene}",
-            "times": times,
-            "text": f"{first} and {second}: {s.n_shots} shots, "
-            f"{s.n_alternations} alternations, confidence {s.confidence:.2f}",
-            "picture": portraits.get(int(s.character_a), ""),
-        }
-        bands.append(
-            f'<div class="scene" data-key="{key}" style="{span(s.start_ms, s.end_ms)}" '
-            f'title="Dialogue scene {s.scene}: {times}">{names}</div>'
+        found = not pd.isna(s.n_shots)
+        numbers = (
+            [f"{s.n_shots:.0f}", f"{s.n_alternations:.0f}", f"{s.confidence:.2f}"] if found else ["", "", ""]
         )
+        details[key] = {
+            "title": f"Dialogue scene {s.scene}" + (f" ({status})" if reviewed else ""),
+            "times": times,
+            "text": f"{people[0]} and {people[1]}: "
+            + (f"{numbers[0]} shots, {numbers[1]} alternations, confidence {numbers[2]}" if found
+               else "added by a reviewer"),
+            "picture": portraits.get(int(s.character_a), ""),
+        }  # fmt: skip
+        if status != "rejected":
+            bands.append(
+                f'<div class="scene" data-key="{key}" style="{span(s.start_ms, s.end_ms)}" '
+                f'title="Dialogue scene {s.scene}: {times}">{names}</div>'
+            )
         faces = "".join(
-            f'<img src="{portraits[c]}" alt="{character_name(c)}">'
+            f'<img src="{portraits[c]}" alt="{html.escape(name(c))}">'
             for c in (int(s.character_a), int(s.character_b))
             if portraits.get(c)
         )
         scene_rows.append(
-            f'<tr data-key="{key}"><td>{s.scene}</td><td>{times}</td><td class="faces">{faces}</td><td>{names}</td>'
-            f"<td>{s.n_shots}</td><td>{s.n_alternations}</td><td>{s.confidence:.2f}</td></tr>"
+            f'<tr data-key="{key}" class="{status}"><td>{s.scene}</td><td>{times}</td><td class="faces">{faces}</td>'
+            f"<td>{names}</td><td>{numbers[0]}</td><td>{numbers[1]}</td><td>{numbers[2]}</td>"
+            + (f"<td>{status}</td>" if reviewed else "")
+            + "</tr>"
         )
     summary = (
         f"{clock(duration_ms)} long &middot; {len(shots)} shots &middot; {len(characters)} characters &middot; "
-        f"{len(scenes)} dialogue scene{'s' if len(scenes) != 1 else ''}"
+        f"{len(bands)} dialogue scene{'s' if len(bands) != 1 else ''}"
     )
+    if reviewed:
+        counts = scenes["status"].value_counts()
+        summary += " &middot; reviewed: " + ", ".join(
+            f"{counts.get(status, 0)} {status}" for status in ("confirmed", "added", "rejected", "found")
+        ).replace(" found", " not yet looked at")
     scene_table = (
         "<table><tr><th>#</th><th>time</th><th></th><th>characters</th><th>shots</th><th>alternations</th>"
-        "<th>confidence</th></tr>" + "".join(scene_rows) + "</table>"
+        "<th>confidence</th>"
+        + ("<th>review</th>" if reviewed else "")
+        + "</tr>"
+        + "".join(scene_rows)
+        + "</table>"
         if scene_rows
         else "<p>No two-character dialogue scene found.</p>"
     )
@@ -168,7 +197,7 @@ def film_page(
         summary=summary,
         scene_table=scene_table,
         width=width,
-        scene_count=len(scenes),
+        scene_count=len(bands),
         bands="".join(bands),
         shots="".join(shot_cells),
         setups=setup_cells,
@@ -186,11 +215,12 @@ def index_page(films: list[dict]) -> str:
     """The page over all films: one row per film with its numbers and a link to its timeline."""
     rows = "".join(
         f'<tr><td><a href="{html.escape(f["href"])}">{html.escape(f["film_id"])}</a></td><td>{f["duration"]}</td>'
-        f"<td>{f['shots']}</td><td>{f['characters']}</td><td>{f['scenes']}</td></tr>"
+        f"<td>{f['shots']}</td><td>{f['characters']}</td><td>{f['scenes']}</td>"
+        f"<td>{f.get('corrections', 0) or ''}</td></tr>"
         for f in films
     )
     return _INDEX.format(
-        rows=rows or '<tr><td colspan="5">No film analysed yet.</td></tr>',
+        rows=rows or '<tr><td colspan="6">No film analysed yet.</td></tr>',
         count=len(films),
         generator=GENERATOR,
     )
@@ -212,6 +242,7 @@ border-radius:2px;cursor:pointer}.setup{position:absolute;top:6px;height:22px;bo
 box-sizing:border-box;font-size:11px;color:#fff;text-align:center;line-height:22px;overflow:hidden;cursor:pointer}.legend span{display:inline-block;width:14px;height:10px;margin:0 2px}
 #detail{position:fixed;right:1em;bottom:1em;background:#fff;border:1px solid #999;padding:.6em;max-width:360px;
 box-shadow:0 2px 8px #0003;display:none}#detail img{max-width:100%}.note{color:#666}
+tr.rejected{color:#999;text-decoration:line-through}
 """
 
 _PAGE = (
@@ -263,7 +294,8 @@ _INDEX = (
     + _STYLE.replace("{", "{{").replace("}", "}}")
     + """</style></head>
 <body><h1>Films</h1><p>{count} films analysed. Each links to its timeline of shots, characters and dialogue scenes.</p>
-<table><tr><th>film</th><th>length</th><th>shots</th><th>characters</th><th>dialogue scenes</th></tr>{rows}</table>
+<table><tr><th>film</th><th>length</th><th>shots</th><th>characters</th><th>dialogue scenes</th><th>corrections
+(<code>moviegoer review</code>)</th></tr>{rows}</table>
 </body></html>
 """
 )

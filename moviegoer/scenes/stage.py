@@ -16,7 +16,7 @@ from moviegoer.analysis.tables import CHARACTERS, FACES, SAMPLES, SHOTS, read_ta
 from moviegoer.core.atomic import atomic_dir, write_text
 from moviegoer.core.errors import MoviegoerError
 from moviegoer.scenes.dialogue import find_dialogue_scenes
-from moviegoer.scenes.exports import write_otio, write_records
+from moviegoer.scenes.exports import timeline_of, write_otio, write_records
 from moviegoer.scenes.page import GENERATOR, clock, film_page, index_page
 from moviegoer.scenes.subjects import ScenesParams, shot_subjects
 
@@ -73,7 +73,9 @@ def scenes_film(
         write_records(scenes, tmp / "scenes.csv", tmp / "scenes.json")
         # each shot with its setup; its signature (272 numbers the setups were found from) stays in the analysis
         write_records(shots.drop(columns="signature"), tmp / "shots.csv", tmp / "shots.json")
-        write_otio(tmp / f"{film_id}.otio", film_id, shots, scenes, str(video) if video else None)
+        write_otio(
+            tmp / f"{film_id}.otio", timeline_of(film_id, shots, scenes, str(video) if video else None)
+        )
         (tmp / TIMELINE).write_text(
             film_page(film_id, analysis_dir, shots, characters, scenes), encoding="utf-8"
         )
