@@ -11,7 +11,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install lock demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities bench-scenes real-model clean-demo
+.PHONY: install lock demo test lint bench-extract bench-quality bench-frames bench-analyze bench-identities bench-scenes bench-review real-model clean-demo
 
 install: $(STAMP)
 
@@ -76,6 +76,10 @@ bench-analyze: $(STAMP)
 bench-scenes: $(STAMP)
 	-$(BIN)/python benchmarks/conversations/fetch_clips.py
 	$(BIN)/python benchmarks/scenes.py
+
+# the review's split on the analyses bench-scenes cached (real conversations, shared real clips, the sample)
+bench-review: $(STAMP)
+	$(BIN)/python benchmarks/review_split.py
 
 bench-identities: $(STAMP)
 	$(BIN)/python benchmarks/identities.py

@@ -4,6 +4,7 @@ of its files the page may fetch."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,17 @@ def review_films(
 
 
 def video_codec(video: Path) -> str:
-    """FFmpeg's name of the film's video decoder (h264, vp9, av1, mpeg4, ...)."""
+    """FFmpeg's name of the film's video decoder (h264, vp9, av1, mpeg4, ...), opened once per version of the file
+    (the page asks on every correction)."""
+    try:
+        stat = video.stat()
+    except OSError as exc:
+        raise MoviegoerError(f"{video}: no readable video stream ({exc.__class__.__name__})") from exc
+    return _codec_of(video, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _codec_of(video: Path, size: int, modified_ns: int) -> str:
     import av
 
     try:
