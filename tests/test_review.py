@@ -84,6 +84,10 @@ def test_the_api_serves_registered_films_only_to_its_own_host(review_project: Pa
                 assert response.headers["Content-Type"] == "image/jpeg" and response.read()[:2] == b"\xff\xd8"
         assert client.call("/review/thumbs/playable/9999")[0] == 404
         assert client.call("/api/review/films/nope")[0] == 404
+        assert film["copies"] == {"h264": None, "vp9": None}  # none asked for
+        status, answer = client.call("/api/review/films/mpeg4/playable", {"codec": "av1"})
+        assert status == 422 and "codec 'av1' is not one of h264, vp9" in answer["error"]
+        assert client.call("/review/playable/mpeg4/h264")[0] == 404  # not made
         assert client.call("/api/review/films/..%2Fdata")[0] in (400, 404)
         status, answer = client.call("/api/review/films/playable", headers={"Host": "evil.example:80"})
         assert status == 421 and "evil.example" in answer["error"]
@@ -218,6 +222,20 @@ def test_the_film_plays_and_the_timeline_follows_in_a_real_browser(review_projec
             wait.until(
                 lambda b: b.find_element(By.ID, "still").get_attribute("src").endswith(f"/{third.shot}")
             )
+
+            browser.find_element(
+                By.ID, "make-copy"
+            ).click()  # a copy this browser plays, made while one waits
+            video_src = "return document.getElementById('video').currentSrc"
+            wait.until(lambda b: "/review/playable/mpeg4/" in b.execute_script(video_src))
+            wait.until(lambda b: b.execute_script("return document.getElementById('video').readyState") >= 1)
+            assert not browser.find_element(By.ID, "notice").is_displayed()
+            browser.find_element(By.CSS_SELECTOR, f'.row .block[data-shot="{third.shot}"]').click()
+            wait.until(lambda b: abs(now() - third.start_ms / 1000) < 0.05)
+            browser.get(client.base + "/review?film=mpeg4")  # made once: played at once from now on
+            wait.until(lambda b: "/review/playable/mpeg4/" in b.execute_script(video_src))
+            (copy,) = (review_project / "data/playable").iterdir()
+            assert copy.name.startswith("mpeg4.") and copy.suffix in (".mp4", ".webm")
         finally:
             browser.quit()
     assert artifact("review.png").stat().st_size > 10_000
@@ -543,3 +561,33 @@ def test_the_reviewed_exports_carry_the_corrections_across_a_new_analysis(
     run(["moviegoer", "reviewed"], project, check=False)
     characters = pd.read_csv(fixed / "characters.csv").set_index("character")
     assert characters.loc[second, "name"] == "Ada" and characters.loc[first, "name"] == f"character {first}"
+
+
+def test_a_playable_copy_keeps_the_pictures_the_sound_and_the_times_of_a_real_film(
+    real_videos: Path, tmp_path: Path
+) -> None:
+    """An AV1 trailer with AAC sound (a codec some browsers lack) copied as VP9 and Opus: every frame at its time,
+    the sound as long as the picture, progress reported up to the end; an unreadable film makes no copy."""
+    from moviegoer.core.errors import MoviegoerError
+    from moviegoer.review.playable import copy_path, make_copy
+
+    film = real_videos / "batman.mp4"
+    target = copy_path(tmp_path, "batman", film, "vp9", 240)
+    progress: list[float] = []
+    make_copy(film, target, "vp9", 240, progress.append)
+    with av.open(str(film)) as source, av.open(str(target)) as copy:
+        times = [frame.time for frame in source.decode(video=0)]
+        copied = [frame for frame in copy.decode(video=0)]
+        assert [frame.height for frame in copied[:1]] == [240]
+        assert len(copied) == len(times)  # WebM keeps times in ms
+        assert np.allclose([frame.time for frame in copied], times, atol=0.002)
+    with av.open(str(target)) as copy:  # read again: the pictures' pass read the whole file
+        assert copy.streams.audio[0].codec_context.name == "opus"
+        sound = [frame.time + frame.samples / frame.sample_rate for frame in copy.decode(audio=0)]
+        assert abs(sound[-1] - times[-1]) < 0.5
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(progress) > 10
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a film")
+    with pytest.raises(MoviegoerError, match="broken.mp4: no playable copy made"):
+        make_copy(broken, tmp_path / "broken.webm", "vp9", 240, progress.append)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([target.name, "broken.mp4"])

@@ -13,6 +13,7 @@ from moviegoer.core.errors import MoviegoerError
 from moviegoer.core.paths import (
     ANALYSIS_DIR,
     PARAMS_FILE,
+    PLAYABLE_DIR,
     REVIEW_DIR,
     REVIEWED_DIR,
     SCENE_EVALUATION_DIR,
@@ -35,7 +36,8 @@ def review(
     params: ParamsOption = PARAMS_FILE,
 ) -> None:
     """Review the analysed films in the browser: the film plays (H.264, VP8/9, AV1 where the browser has them;
-    shot thumbnails stand in otherwise) and the timeline below follows it; a click on a shot, setup, character or
+    otherwise the shot thumbnails stand in until the page has made a playable copy, on request, into
+    data/playable/) and the timeline below follows it; a click on a shot, setup, character or
     scene plays from there. Keys: Space play/pause, arrows previous/next shot and scene, r rename the character
     on screen, m merge them with another, s split them off their character, c / x confirm / reject the scene, p set
     its two people, i / o mark in and out, then a add a scene or e re-bound one. Every correction is saved at once
@@ -48,6 +50,7 @@ def review(
     from moviegoer.labelling.server import AppParams, check_free, create_app, serve
     from moviegoer.review.corrections import ReviewParams
     from moviegoer.review.films import review_films
+    from moviegoer.review.playable import PlayableCopies
     from moviegoer.review.routes import Reviewing, review_routes
 
     settings = section_params(AppParams, "labelling", params, host=host, port=port)
@@ -55,9 +58,9 @@ def review(
     films = review_films(Path("."), analysis_dir, scenes_dir, review_dir)
     if not films:
         raise MoviegoerError(f"{analysis_dir}: no analysed registered film to review (run `dvc repro` first)")
-    reviewing = Reviewing(
-        films, section_params(ReviewParams, "review", params), by or getpass.getuser() or "someone"
-    )
+    review_params = section_params(ReviewParams, "review", params)
+    copies = PlayableCopies(PLAYABLE_DIR, review_params.copy_height)
+    reviewing = Reviewing(films, review_params, by or getpass.getuser() or "someone", copies)
     before = {film.corrections: _stamp(film.corrections) for film in films.values()}
     serve(
         create_app(settings, [review_routes(reviewing)]), settings, "watch the films and change their corrections",

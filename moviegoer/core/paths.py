@@ -14,9 +14,8 @@ FRAMES_DIR = Path("data/frames")
 ANALYSIS_DIR = Path("data/analysis")
 SCENES_DIR = Path("data/scenes")
 REVIEW_DIR = Path("data/review")  # <film>.parquet: the corrections a person made in `moviegoer review`
-REVIEWED_DIR = Path(
-    "data/reviewed"
-)  # each film's exports with people's corrections applied (moviegoer reviewed)
+REVIEWED_DIR = Path("data/reviewed")  # each film's exports with the corrections applied (moviegoer reviewed)
+PLAYABLE_DIR = Path("data/playable")  # copies of films a browser cannot play (the review page makes them)
 SAMPLE_DIR = Path("data/sample")
 MANIFEST_NAME = "manifest.parquet"
 

@@ -36,12 +36,17 @@ SCHEMA = pa.schema([
 class ReviewParams:
     name_distance: float  # a name goes to the character whose faces' mean lies this near the named one's
     scene_iou: float  # a scene's status goes to scenes overlapping it at least this much in time
+    copy_height: int  # lines of a playable copy (moviegoer.review.playable)
 
     def __post_init__(self) -> None:
         for key in ("name_distance", "scene_iou"):
             value = getattr(self, key)
             if not isinstance(value, int | float) or not 0 < value <= 1:
                 raise ParamsError(key, f"must be a number in (0, 1] (got {value!r})")
+        if not isinstance(self.copy_height, int) or not 144 <= self.copy_height <= 2160:
+            raise ParamsError(
+                "copy_height", f"must be a whole number of lines, 144 to 2160 (got {self.copy_height!r})"
+            )
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The review page's HTTP side: the page, each film's timeline as JSON (corrections applied), the corrections a
 person makes, and the film itself, its shot thumbnails and character portraits as files. The video is served with
-HTTP range requests (Starlette's FileResponse answers `Range`), so the browser seeks without downloading the film.
+HTTP range requests (Starlette's FileResponse answers `Range`), so the browser seeks without downloading the film;
+a film the browser cannot play gets a playable copy on request (moviegoer.review.playable).
 Only registered films with an analysis are served, by film id: no path comes from the request. A correction is JSON
 from the app's own page only (moviegoer.labelling.guard), checked before it is stored, and stored before it is
 acknowledged."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from moviegoer.labelling.guard import BadRequest
 from moviegoer.labelling.server import MAX_NAME, json_body
 from moviegoer.review.corrections import KINDS, STATUSES, Correction, CorrectionStore, ReviewParams
 from moviegoer.review.films import CONTAINER_TYPES, FilmReview, ReviewFilm, film_review, timeline
+from moviegoer.review.playable import FORMATS, PlayableCopies
 
 CACHED = {"Cache-Control": "max-age=3600"}
 
@@ -34,6 +36,7 @@ class Reviewing:
     films: dict[str, ReviewFilm]
     params: ReviewParams
     reviewer: str  # who corrects, unless a request says otherwise
+    copies: PlayableCopies  # of the films the browser cannot play
 
 
 def review_routes(reviewing: Reviewing) -> Callable[[FastAPI], None]:
@@ -89,10 +92,41 @@ def _add_review_routes(app: FastAPI, reviewing: Reviewing) -> None:
 
     @app.get("/api/review/films/{film_id}")
     async def film_timeline(film_id: str) -> dict[str, Any]:
+        film = film_of(film_id)
         try:
-            return await run_in_threadpool(current, film_of(film_id))
+            shown = await run_in_threadpool(current, film)
         except MoviegoerError as exc:
             raise BadRequest(422, str(exc)) from exc
+        return {**shown, "copies": {codec: copy_status(film, codec) for codec in FORMATS}}
+
+    def copy_status(film: ReviewFilm, codec: str) -> dict[str, Any] | None:
+        job = reviewing.copies.status(film.film_id, film.video, codec)
+        return None if job is None else asdict(job)
+
+    def copy_codec(codec: str) -> str:
+        if codec not in FORMATS:
+            raise BadRequest(422, f"codec {codec!r} is not one of {', '.join(FORMATS)}")
+        return codec
+
+    @app.post("/api/review/films/{film_id}/playable")
+    async def make_playable(film_id: str, request: Request) -> dict[str, Any]:
+        film, body = film_of(film_id), await json_body(request)
+        codec = copy_codec(body.get("codec"))
+        if not film.video.is_file():
+            raise BadRequest(404, f"{film_id}: its video {film.video} is missing (`dvc pull` brings it back)")
+        return asdict(reviewing.copies.request(film.film_id, film.video, codec))
+
+    @app.get("/api/review/films/{film_id}/playable/{codec}")
+    def playable_status(film_id: str, codec: str) -> dict[str, Any] | None:
+        return copy_status(film_of(film_id), copy_codec(codec))
+
+    @app.get("/review/playable/{film_id}/{codec}")
+    def playable(film_id: str, codec: str) -> FileResponse:
+        film = film_of(film_id)
+        path = reviewing.copies.path(film.film_id, film.video, copy_codec(codec))
+        if path is None:
+            raise BadRequest(404, f"{film_id}: no {codec} copy made yet")
+        return FileResponse(path, media_type=FORMATS[codec].media_type)
 
     @app.post("/api/review/films/{film_id}/corrections")
     async def correct(film_id: str, request: Request) -> dict[str, Any]:
