@@ -82,7 +82,7 @@ def _codec_of(video: Path, size: int, modified_ns: int) -> str:
 
     try:
         with av.open(str(video)) as container:
-            return container.streams.video[0].codec_context.name
+            return container.streams.video[0].codec_context.codec.canonical_name  # av1, not libdav1d
     except (av.error.FFmpegError, IndexError, OSError) as exc:
         raise MoviegoerError(f"{video}: no readable video stream ({exc.__class__.__name__})") from exc
 
