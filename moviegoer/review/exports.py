@@ -20,7 +20,7 @@ from moviegoer.review.corrections import ReviewParams, read_corrections
 from moviegoer.review.films import FilmReview, ReviewFilm, film_review
 from moviegoer.scenes.exports import timeline_of, write_otio, write_records
 from moviegoer.scenes.page import clock, film_page
-from moviegoer.scenes.stage import SUMMARY, TIMELINE
+from moviegoer.scenes.stage import SCENES, SUMMARY, TIMELINE
 
 CHARACTER_EXPORT = ["character", "name", "named", "faces", "shots", "merged", "split_from"]
 
@@ -36,7 +36,7 @@ class ReviewedExport:
 def export_reviewed(film: ReviewFilm, out_root: Path, params: ReviewParams) -> ReviewedExport:
     """Write OUT_ROOT/<film_id>/ with `film`'s corrections applied: scenes, characters and shots as CSV and JSON,
     <film_id>.otio, timeline.html and summary.json (for the index page)."""
-    if not (film.scenes_dir / "scenes.parquet").is_file():
+    if not (film.scenes_dir / SCENES).is_file():
         raise MoviegoerError(f"{film.scenes_dir}: no scenes yet (run `dvc repro` first)")
     corrections = read_corrections(film.corrections)
     review = film_review(film, corrections, params)
